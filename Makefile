@@ -1,0 +1,56 @@
+# PGXS build of the extension: the C glue (src/*.c) and the C++20 core
+# (src/core) linked into one vector.so.  See shared/DESIGN.md for the layout.
+
+EXTENSION = vector
+EXTVERSION = 0.1.0
+
+MODULE_big = vector
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+
+# Every sql/<topic>.sql but the install and upgrade scripts is a regression test.
+REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+# TAP tests (make prove_installcheck) live in test/t.
+TAP_TESTS = 1
+PROVE_TESTS = $(wildcard test/t/*.pl)
+
+ARCH := $(shell uname -m)
+
+GLUE_SRCS = $(wildcard src/*.c src/hnsw/*.c src/ivfflat/*.c)
+CORE_SRCS = $(wildcard src/core/*.cpp)
+
+# Kernels compiled once per instruction set; cpu_dispatch.cpp picks one at load.
+ifeq ($(ARCH),x86_64)
+TARGET_SRCS = src/core/targets/sse4_2.cpp src/core/targets/avx2.cpp src/core/targets/avx512.cpp
+else ifeq ($(ARCH),aarch64)
+TARGET_SRCS = src/core/targets/neon.cpp
+else
+TARGET_SRCS =
+endif
+
+OBJS = $(GLUE_SRCS:.c=.o) $(CORE_SRCS:.cpp=.o) $(TARGET_SRCS:.cpp=.o)
+
+# Per-target instruction sets; nothing else in the build may assume them.
+src/core/targets/sse4_2.o: CXXFLAGS += -msse4.2 -mpopcnt
+src/core/targets/avx2.o: CXXFLAGS += -mavx2 -mfma -mf16c -mpopcnt
+src/core/targets/avx512.o: CXXFLAGS += -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vpopcntdq -mfma -mf16c -mpopcnt
+
+PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
+PG_CFLAGS = -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+PG_CXXFLAGS = -std=c++20 -fPIC -Wextra -fvisibility=hidden -fno-math-errno -fno-trapping-math
+SHLIB_LINK = -lstdc++ -lm
+
+# Bitcode for LLVM inlining would need clang; the kernels are not worth inlining.
+with_llvm = no
+
+EXTRA_CLEAN = build tmp_check
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# PGXS has no PG_CXXFLAGS; add ours to its CXXFLAGS.
+override CXXFLAGS += $(PG_CXXFLAGS)
+
+$(OBJS): src/core/vector_core.h

@@ -1,0 +1,202 @@
+/*
+ * vector_core.h
+ *	  The only interface between the PostgreSQL glue (C, src/*.c) and the
+ *	  C++ core (src/core/*.cpp).
+ *
+ * Rules (shared/DESIGN.md, "The C/C++ boundary"):
+ *	- plain C types only: pointers, sizes, POD structs, enums;
+ *	- every function is noexcept when seen from C++ and never throws;
+ *	- failures come back as a vc_status code, and the glue turns that code into
+ *	  an ereport() with the right SQLSTATE;
+ *	- the core never allocates memory the caller must free with pfree, and never
+ *	  keeps a pointer it was given after the call returns.
+ */
+#ifndef VECTOR_CORE_H
+#define VECTOR_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+#define VC_NOEXCEPT noexcept
+extern "C"
+{
+#else
+#define VC_NOEXCEPT
+#endif
+
+/* Limits shared by the glue and the core (they are pgvector's). */
+#define VC_VECTOR_MAX_DIM 16000
+#define VC_SPARSEVEC_MAX_DIM 1000000000
+#define VC_SPARSEVEC_MAX_NNZ 16000
+
+/*
+ * Result of a core call that can fail.  The glue maps each code to a SQLSTATE:
+ * syntax -> 22P02, out of range -> 22003, not finite -> 22023 ... (see
+ * src/core_status.c).
+ */
+typedef enum vc_status
+{
+	VC_OK = 0,
+	VC_ERROR_SYNTAX,			/* malformed text */
+	VC_ERROR_OUT_OF_RANGE,		/* a value does not fit the element type */
+	VC_ERROR_NOT_FINITE,		/* NaN or infinity where it is not allowed */
+	VC_ERROR_EMPTY,				/* no elements where at least one is needed */
+	VC_ERROR_TOO_MANY,			/* more elements than the caller's capacity */
+	VC_ERROR_INDEX_ORDER,		/* sparse indices duplicated (or unsorted) */
+	VC_ERROR_INDEX_RANGE,		/* sparse index outside 1..dim */
+	VC_ERROR_INVALID_ARGUMENT,	/* anything else the caller got wrong */
+	VC_ERROR_NO_MEMORY
+} vc_status;
+
+/* Metric of a batched distance.  All are "smaller is nearer". */
+typedef enum vc_metric
+{
+	VC_METRIC_L2_SQUARED = 0,
+	VC_METRIC_NEGATIVE_INNER_PRODUCT,
+	VC_METRIC_COSINE,			/* 1 - cosine similarity */
+	VC_METRIC_L1
+} vc_metric;
+
+/* ------------------------------------------------------------------------
+ * Runtime CPU dispatch
+ *
+ * The kernels are compiled once per instruction set; the best one the CPU
+ * supports is chosen the first time any kernel is used.  The environment
+ * variable VECTOR_SIMD_TARGET, read at that moment, or vc_simd_set_target()
+ * later, can force a lower one (tests use this to exercise every target).
+ * Target names: "scalar", "sse4_2", "avx2", "avx512", "neon".
+ * ------------------------------------------------------------------------ */
+
+/* Name of the target in use. */
+const char *vc_simd_target(void) VC_NOEXCEPT;
+
+/* Name of the best target this CPU supports. */
+const char *vc_simd_best_target(void) VC_NOEXCEPT;
+
+/*
+ * Switch to the named target, or with NULL back to the default (the one
+ * VECTOR_SIMD_TARGET names, else the best).  VC_ERROR_INVALID_ARGUMENT if the
+ * name is unknown, not compiled in, or not supported by this CPU.
+ */
+vc_status	vc_simd_set_target(const char *name) VC_NOEXCEPT;
+
+/*
+ * Fill names[0..capacity) with the targets this CPU supports, best first;
+ * returns how many there are (which may exceed capacity).
+ */
+size_t		vc_simd_supported_targets(const char **names, size_t capacity) VC_NOEXCEPT;
+
+/* ------------------------------------------------------------------------
+ * float32 kernels.  Accumulate in float32 like pgvector (norms in float64).
+ * ------------------------------------------------------------------------ */
+float		vc_f32_l2_squared(const float *a, const float *b, size_t n) VC_NOEXCEPT;
+float		vc_f32_inner_product(const float *a, const float *b, size_t n) VC_NOEXCEPT;
+/* 1 - a.b / (|a| |b|), clamped to [0, 2]; NaN when either vector is zero. */
+double		vc_f32_cosine_distance(const float *a, const float *b, size_t n) VC_NOEXCEPT;
+float		vc_f32_l1(const float *a, const float *b, size_t n) VC_NOEXCEPT;
+/* sqrt(sum a[i]^2), accumulated in float64. */
+double		vc_f32_l2_norm(const float *a, size_t n) VC_NOEXCEPT;
+
+/*
+ * One query against many vectors of the same length, for index scans and
+ * k-means: distances[i] = metric(query, vectors[i]).  The core reads the
+ * vectors only during the call.
+ */
+void		vc_f32_distance_batch(vc_metric metric, const float *query,
+								  const float *const *vectors, size_t count,
+								  size_t n, float *distances) VC_NOEXCEPT;
+
+/*
+ * Element-wise arithmetic: out may alias a or b.  VC_ERROR_OUT_OF_RANGE if a
+ * result overflows to infinity (or underflows to zero from non-zero inputs,
+ * for multiplication), as pgvector reports.
+ */
+vc_status	vc_f32_add(const float *a, const float *b, float *out, size_t n) VC_NOEXCEPT;
+vc_status	vc_f32_subtract(const float *a, const float *b, float *out, size_t n) VC_NOEXCEPT;
+vc_status	vc_f32_multiply(const float *a, const float *b, float *out, size_t n) VC_NOEXCEPT;
+
+/* sums[i] += a[i] in float64, for the avg and sum aggregates. */
+void		vc_f64_accumulate_f32(double *sums, const float *a, size_t n) VC_NOEXCEPT;
+
+/* ------------------------------------------------------------------------
+ * float16 (IEEE binary16, stored as uint16_t bits)
+ * ------------------------------------------------------------------------ */
+float		vc_f16_to_f32(uint16_t half) VC_NOEXCEPT;
+/* Round to nearest even; values beyond the half range become infinity. */
+uint16_t	vc_f32_to_f16(float value) VC_NOEXCEPT;
+void		vc_f16_array_to_f32(const uint16_t *in, float *out, size_t n) VC_NOEXCEPT;
+/*
+ * VC_ERROR_OUT_OF_RANGE (and *bad_index set) if a finite input does not fit
+ * in a half; out is then partly written.
+ */
+vc_status	vc_f32_array_to_f16(const float *in, uint16_t *out, size_t n,
+								size_t *bad_index) VC_NOEXCEPT;
+
+float		vc_f16_l2_squared(const uint16_t *a, const uint16_t *b, size_t n) VC_NOEXCEPT;
+float		vc_f16_inner_product(const uint16_t *a, const uint16_t *b, size_t n) VC_NOEXCEPT;
+double		vc_f16_cosine_distance(const uint16_t *a, const uint16_t *b, size_t n) VC_NOEXCEPT;
+float		vc_f16_l1(const uint16_t *a, const uint16_t *b, size_t n) VC_NOEXCEPT;
+double		vc_f16_l2_norm(const uint16_t *a, size_t n) VC_NOEXCEPT;
+void		vc_f16_distance_batch(vc_metric metric, const uint16_t *query,
+								  const uint16_t *const *vectors, size_t count,
+								  size_t n, float *distances) VC_NOEXCEPT;
+
+/* ------------------------------------------------------------------------
+ * Sparse vectors: strictly increasing 0-based indices with their values.
+ * ------------------------------------------------------------------------ */
+float		vc_sparse_l2_squared(const int32_t *a_index, const float *a_value, size_t a_nnz,
+								 const int32_t *b_index, const float *b_value, size_t b_nnz) VC_NOEXCEPT;
+float		vc_sparse_inner_product(const int32_t *a_index, const float *a_value, size_t a_nnz,
+									const int32_t *b_index, const float *b_value, size_t b_nnz) VC_NOEXCEPT;
+double		vc_sparse_cosine_distance(const int32_t *a_index, const float *a_value, size_t a_nnz,
+									  const int32_t *b_index, const float *b_value, size_t b_nnz) VC_NOEXCEPT;
+float		vc_sparse_l1(const int32_t *a_index, const float *a_value, size_t a_nnz,
+						 const int32_t *b_index, const float *b_value, size_t b_nnz) VC_NOEXCEPT;
+
+/* ------------------------------------------------------------------------
+ * Bit strings (PostgreSQL bit/varbit data, nbytes bytes; padding bits zero)
+ * ------------------------------------------------------------------------ */
+uint64_t	vc_bits_hamming(const uint8_t *a, const uint8_t *b, size_t nbytes) VC_NOEXCEPT;
+/* 1 - |a & b| / |a | b|, with pgvector's value when both are all zero. */
+double		vc_bits_jaccard(const uint8_t *a, const uint8_t *b, size_t nbytes) VC_NOEXCEPT;
+
+/* ------------------------------------------------------------------------
+ * Text forms
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Parse a vector literal "[1, 2.5, -3e2]" into values[0..capacity).
+ * Whitespace is allowed around elements and brackets.  On failure *error_pos
+ * is the byte offset in text where the problem was found.
+ * Errors: VC_ERROR_SYNTAX, VC_ERROR_OUT_OF_RANGE (beyond float4),
+ * VC_ERROR_NOT_FINITE (nan, inf), VC_ERROR_EMPTY ("[]"), VC_ERROR_TOO_MANY.
+ */
+vc_status	vc_parse_vector_text(const char *text, float *values, size_t capacity,
+								 size_t *count, size_t *error_pos) VC_NOEXCEPT;
+
+/*
+ * Upper bound of the elements a vector literal can hold (commas + 1), so the
+ * glue can size the buffer before parsing.
+ */
+size_t		vc_vector_text_element_bound(const char *text) VC_NOEXCEPT;
+
+/*
+ * Shortest text that reads back to the same float4, formatted as
+ * PostgreSQL's float4out does (extra_float_digits > 0).  Writes at most
+ * VC_FLOAT_TEXT_MAX bytes plus a NUL; returns the length without the NUL.
+ */
+#define VC_FLOAT_TEXT_MAX 16
+size_t		vc_format_float(float value, char *buffer) VC_NOEXCEPT;
+
+/*
+ * "[v1,v2,...]" into buffer, which must hold n * (VC_FLOAT_TEXT_MAX + 1) + 3
+ * bytes.  Returns the length without the NUL.
+ */
+size_t		vc_format_vector_text(const float *values, size_t n, char *buffer) VC_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif							/* VECTOR_CORE_H */
