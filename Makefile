@@ -11,9 +11,12 @@ DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 
-# TAP tests (make prove_installcheck) live in test/t.
-TAP_TESTS = 1
+# TAP tests (make prove_installcheck) live in test/t.  PGXS would fall back
+# to t/*.pl when there are none, so only switch them on when some exist.
 PROVE_TESTS = $(wildcard test/t/*.pl)
+ifneq ($(PROVE_TESTS),)
+TAP_TESTS = 1
+endif
 
 ARCH := $(shell uname -m)
 
@@ -42,7 +45,7 @@ PG_CXXFLAGS = -std=c++20 -fPIC -Wextra -fvisibility=hidden -fno-math-errno -fno-
 SHLIB_LINK = -lstdc++ -lm
 
 # Bitcode for LLVM inlining would need clang; the kernels are not worth inlining.
-with_llvm = no
+override with_llvm = no
 
 EXTRA_CLEAN = build tmp_check
 
@@ -53,4 +56,9 @@ include $(PGXS)
 # PGXS has no PG_CXXFLAGS; add ours to its CXXFLAGS.
 override CXXFLAGS += $(PG_CXXFLAGS)
 
-$(OBJS): src/core/vector_core.h
+# PGXS runs the TAP tests only inside installcheck; this runs them alone.
+.PHONY: prove_installcheck
+prove_installcheck:
+	$(prove_installcheck)
+
+$(OBJS): $(wildcard src/*.h src/core/*.h src/core/*.hpp)

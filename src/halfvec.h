@@ -29,4 +29,16 @@ typedef struct HalfVector
 
 extern HalfVector *InitHalfVector(int dim);
 
+/* Errors unless 1 <= dim <= HALFVEC_MAX_DIM. */
+extern void halfvec_check_dim(int dim);
+
+/* Errors unless typmod is -1 (any) or dim. */
+extern void halfvec_check_typmod(int32 typmod, int dim);
+
+/*
+ * A new halfvec of values rounded to half; NaN, infinity and finite values
+ * beyond the half range (|x| >= 65520) are errors.
+ */
+extern HalfVector *halfvec_from_floats(const float *values, int dim);
+
 #endif							/* HALFVEC_H */

@@ -32,4 +32,10 @@ typedef struct SparseVector
 
 extern SparseVector *InitSparseVector(int dim, int nnz);
 
+/* Errors unless 1 <= dim <= SPARSEVEC_MAX_DIM. */
+extern void sparsevec_check_dim(int64 dim);
+
+/* Errors unless typmod is -1 (any) or dim. */
+extern void sparsevec_check_typmod(int32 typmod, int dim);
+
 #endif							/* SPARSEVEC_H */

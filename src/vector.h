@@ -9,6 +9,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "varlena_arg.h"
 #include "vector_core.h"
 
 #define VECTOR_MAX_DIM VC_VECTOR_MAX_DIM
@@ -26,6 +27,36 @@ typedef struct Vector
 #define PG_GETARG_VECTOR_P(n)	DatumGetVector(PG_GETARG_DATUM(n))
 #define PG_RETURN_VECTOR_P(v)	PG_RETURN_POINTER(v)
 
+/*
+ * Argument n read where it lies, without the palloc'd copy PG_GETARG_VECTOR_P
+ * makes of small values (see varlena_arg.h).  For functions that run once per
+ * row and do not return the argument; buffer must outlive the result.
+ */
+static inline Vector *
+vector_arg(FunctionCallInfo fcinfo, int n, VarlenaArgBuffer *buffer)
+{
+	return (Vector *) varlena_arg_aligned(PG_GETARG_DATUM(n), buffer);
+}
+
 extern Vector *InitVector(int dim);
+
+/* Errors unless 1 <= dim <= VECTOR_MAX_DIM. */
+extern void vector_check_dim(int dim);
+
+/* Errors unless typmod is -1 (any) or dim. */
+extern void vector_check_typmod(int32 typmod, int dim);
+
+/* Errors if a value is NaN or infinite; the message names the element. */
+extern void vector_check_finite(const float *values, int dim);
+
+extern void vector_report_dim_mismatch(int dim_a, int dim_b) pg_attribute_noreturn();
+
+/* Errors unless both operands have the same dimensions (inline: per-row path). */
+static inline void
+vector_check_same_dim(const Vector *a, const Vector *b)
+{
+	if (unlikely(a->dim != b->dim))
+		vector_report_dim_mismatch(a->dim, b->dim);
+}
 
 #endif							/* VECTOR_H */

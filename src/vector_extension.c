@@ -63,7 +63,7 @@ _PG_init(void)
 							   assign_simd_target,
 							   NULL);
 
-	MarkGUCReserved("vector");
+	MarkGUCPrefixReserved("vector");
 }
 
 PG_FUNCTION_INFO_V1(vector_simd_target);

@@ -1,7 +1,7 @@
 /*
  * vector_core.h
- *	  The only interface between the PostgreSQL glue (C, src/*.c) and the
- *	  C++ core (src/core/*.cpp).
+ *	  The only interface between the PostgreSQL glue (the C files in src/)
+ *	  and the C++ core (the C++ files in src/core/).
  *
  * Rules (shared/DESIGN.md, "The C/C++ boundary"):
  *	- plain C types only: pointers, sizes, POD structs, enums;
@@ -194,6 +194,40 @@ size_t		vc_format_float(float value, char *buffer) VC_NOEXCEPT;
  * bytes.  Returns the length without the NUL.
  */
 size_t		vc_format_vector_text(const float *values, size_t n, char *buffer) VC_NOEXCEPT;
+
+/*
+ * Parse a sparse vector literal "{1:1.5, 3:2}/5" (1-based indices).
+ * Elements come back sorted by index, with 0-based indices, and without the
+ * zero values; *dim is the number after '/', saturated to the int64 range
+ * (the glue checks it against its limits).  Whitespace is allowed around
+ * every token.  On failure *error_pos is the byte offset of the problem.
+ * Errors: VC_ERROR_SYNTAX; VC_ERROR_OUT_OF_RANGE (an index outside
+ * 1..INT32_MAX, a value beyond float4); VC_ERROR_NOT_FINITE (nan, inf);
+ * VC_ERROR_TOO_MANY (more non-zero elements than capacity).  An index given
+ * twice is reported last, as VC_ERROR_INDEX_ORDER, with every output
+ * filled in, so the glue can check the dimensions first.  Indices are not
+ * compared with *dim: the glue does that once the dimensions are known good.
+ */
+vc_status	vc_parse_sparsevec_text(const char *text, int32_t *indices, float *values,
+									size_t capacity, size_t *nnz, int64_t *dim,
+									size_t *error_pos) VC_NOEXCEPT;
+
+/* Upper bound of the elements a sparse vector literal can hold (commas + 1). */
+size_t		vc_sparsevec_text_element_bound(const char *text) VC_NOEXCEPT;
+
+/*
+ * Bytes vc_format_sparsevec_text needs for nnz elements: per element an
+ * index (10 digits), ':', a float and ','; then "{}/", the dimensions and NUL.
+ */
+#define VC_SPARSEVEC_TEXT_SIZE(nnz) \
+	((size_t) (nnz) * (10 + 1 + VC_FLOAT_TEXT_MAX + 1) + 3 + 11 + 1)
+
+/*
+ * "{i1:v1,i2:v2}/dim" from 0-based indices (written 1-based) into buffer of
+ * VC_SPARSEVEC_TEXT_SIZE(nnz) bytes.  Returns the length without the NUL.
+ */
+size_t		vc_format_sparsevec_text(const int32_t *indices, const float *values,
+									 size_t nnz, int32_t dim, char *buffer) VC_NOEXCEPT;
 
 #ifdef __cplusplus
 }

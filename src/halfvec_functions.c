@@ -1,0 +1,474 @@
+/*
+ * halfvec_functions.c
+ *	  Functions and operators over halfvec: distances, norms, arithmetic,
+ *	  subvector, binary quantization, comparisons and the avg/sum aggregates.
+ *
+ * Distances run once per row of a scan, so they read their arguments in
+ * place (varlena_arg.h) and leave the arithmetic to the core's kernels.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/float.h"
+#include "utils/varbit.h"
+
+#include "halfvec.h"
+#include "varlena_arg.h"
+
+#define HALFVEC_ARG_IN_PLACE(n, buffer) \
+	((const HalfVector *) varlena_arg_aligned(PG_GETARG_DATUM(n), (buffer)))
+
+static inline void
+check_same_dims(const HalfVector *a, const HalfVector *b)
+{
+	if (a->dim != b->dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("halfvec dimensions differ: %d and %d", a->dim, b->dim)));
+}
+
+/* ------------------------------------------------------------------------
+ * Distances
+ * ------------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(halfvec_l2_distance);
+Datum
+halfvec_l2_distance(PG_FUNCTION_ARGS)
+{
+	VarlenaArgBuffer buffer_a,
+				buffer_b;
+	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
+	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+
+	check_same_dims(a, b);
+	PG_RETURN_FLOAT8(sqrt((double) vc_f16_l2_squared(a->x, b->x, a->dim)));
+}
+
+/* For index opclasses: orders like l2_distance without the square root. */
+PG_FUNCTION_INFO_V1(halfvec_l2_squared_distance);
+Datum
+halfvec_l2_squared_distance(PG_FUNCTION_ARGS)
+{
+	VarlenaArgBuffer buffer_a,
+				buffer_b;
+	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
+	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+
+	check_same_dims(a, b);
+	PG_RETURN_FLOAT8((double) vc_f16_l2_squared(a->x, b->x, a->dim));
+}
+
+PG_FUNCTION_INFO_V1(halfvec_inner_product);
+Datum
+halfvec_inner_product(PG_FUNCTION_ARGS)
+{
+	VarlenaArgBuffer buffer_a,
+				buffer_b;
+	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
+	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+
+	check_same_dims(a, b);
+	PG_RETURN_FLOAT8((double) vc_f16_inner_product(a->x, b->x, a->dim));
+}
+
+/* The <#> operator: smaller is nearer, as index scans need. */
+PG_FUNCTION_INFO_V1(halfvec_negative_inner_product);
+Datum
+halfvec_negative_inner_product(PG_FUNCTION_ARGS)
+{
+	VarlenaArgBuffer buffer_a,
+				buffer_b;
+	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
+	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+
+	check_same_dims(a, b);
+	PG_RETURN_FLOAT8(-(double) vc_f16_inner_product(a->x, b->x, a->dim));
+}
+
+PG_FUNCTION_INFO_V1(halfvec_cosine_distance);
+Datum
+halfvec_cosine_distance(PG_FUNCTION_ARGS)
+{
+	VarlenaArgBuffer buffer_a,
+				buffer_b;
+	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
+	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+
+	check_same_dims(a, b);
+	PG_RETURN_FLOAT8(vc_f16_cosine_distance(a->x, b->x, a->dim));
+}
+
+/*
+ * For ivfflat's spherical k-means: the angle between unit vectors as a
+ * fraction of pi, which (unlike 1 - cosine) obeys the triangle inequality.
+ */
+PG_FUNCTION_INFO_V1(halfvec_spherical_distance);
+Datum
+halfvec_spherical_distance(PG_FUNCTION_ARGS)
+{
+	VarlenaArgBuffer buffer_a,
+				buffer_b;
+	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
+	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+	double		dot;
+
+	check_same_dims(a, b);
+	dot = (double) vc_f16_inner_product(a->x, b->x, a->dim);
+	/* rounding can push a unit-vector dot product just outside acos' domain */
+	dot = Max(-1.0, Min(1.0, dot));
+	PG_RETURN_FLOAT8(acos(dot) / M_PI);
+}
+
+PG_FUNCTION_INFO_V1(halfvec_l1_distance);
+Datum
+halfvec_l1_distance(PG_FUNCTION_ARGS)
+{
+	VarlenaArgBuffer buffer_a,
+				buffer_b;
+	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
+	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+
+	check_same_dims(a, b);
+	PG_RETURN_FLOAT8((double) vc_f16_l1(a->x, b->x, a->dim));
+}
+
+/* ------------------------------------------------------------------------
+ * Single-vector functions
+ * ------------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(halfvec_vector_dims);
+Datum
+halfvec_vector_dims(PG_FUNCTION_ARGS)
+{
+	VarlenaArgBuffer buffer;
+
+	PG_RETURN_INT32(HALFVEC_ARG_IN_PLACE(0, &buffer)->dim);
+}
+
+PG_FUNCTION_INFO_V1(halfvec_l2_norm);
+Datum
+halfvec_l2_norm(PG_FUNCTION_ARGS)
+{
+	VarlenaArgBuffer buffer;
+	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer);
+
+	PG_RETURN_FLOAT8(vc_f16_l2_norm(a->x, a->dim));
+}
+
+/* Unit vector in the same direction; the zero vector stays zero. */
+PG_FUNCTION_INFO_V1(halfvec_l2_normalize);
+Datum
+halfvec_l2_normalize(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	double		norm = vc_f16_l2_norm(a->x, a->dim);
+	HalfVector *result = InitHalfVector(a->dim);
+	float	   *values;
+	size_t		bad_index;
+
+	if (norm == 0)
+		PG_RETURN_HALFVEC_P(result);
+
+	values = palloc(sizeof(float) * a->dim);
+	vc_f16_array_to_f32(a->x, values, a->dim);
+	for (int i = 0; i < a->dim; i++)
+		values[i] = (float) (values[i] / norm);
+	if (vc_f32_array_to_f16(values, result->x, a->dim, &bad_index) != VC_OK)
+		float_overflow_error();
+	pfree(values);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* One bit per element, set where the element is positive. */
+PG_FUNCTION_INFO_V1(halfvec_binary_quantize);
+Datum
+halfvec_binary_quantize(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	Size		size = VARBITTOTALLEN(a->dim);
+	VarBit	   *result = (VarBit *) palloc0(size);
+	bits8	   *bits;
+
+	SET_VARSIZE(result, size);
+	VARBITLEN(result) = a->dim;
+	bits = VARBITS(result);
+	for (int i = 0; i < a->dim; i++)
+	{
+		if (vc_f16_to_f32(a->x[i]) > 0)
+			bits[i / BITS_PER_BYTE] |= (bits8) (0x80 >> (i % BITS_PER_BYTE));
+	}
+	PG_RETURN_VARBIT_P(result);
+}
+
+/*
+ * Elements start .. start + count - 1 (1-based), clipped to the vector like
+ * substring(); an empty result is an error.
+ */
+PG_FUNCTION_INFO_V1(halfvec_subvector);
+Datum
+halfvec_subvector(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	int64		start = PG_GETARG_INT32(1);
+	int64		count = PG_GETARG_INT32(2);
+	int64		end = start + count;	/* exclusive; int64 cannot overflow */
+	HalfVector *result;
+
+	if (count < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("subvector count must be at least 1, not %lld", (long long) count)));
+	start = Max(start, 1);
+	end = Min(end, (int64) a->dim + 1);
+	if (start > a->dim || end <= start)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("subvector would be empty: halfvec has %d dimensions", a->dim)));
+
+	result = InitHalfVector((int) (end - start));
+	memcpy(result->x, a->x + (start - 1), sizeof(half) * result->dim);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* ------------------------------------------------------------------------
+ * Element-wise arithmetic, computed in float4 and rounded back to half
+ * ------------------------------------------------------------------------ */
+
+typedef enum HalfvecOperation
+{
+	HALFVEC_ADD,
+	HALFVEC_SUBTRACT,
+	HALFVEC_MULTIPLY
+} HalfvecOperation;
+
+static HalfVector *
+halfvec_elementwise(const HalfVector *a, const HalfVector *b, HalfvecOperation operation)
+{
+	HalfVector *result;
+	float	   *left;
+	float	   *right;
+	size_t		bad_index;
+
+	check_same_dims(a, b);
+	left = palloc(sizeof(float) * a->dim);
+	right = palloc(sizeof(float) * a->dim);
+	vc_f16_array_to_f32(a->x, left, a->dim);
+	vc_f16_array_to_f32(b->x, right, b->dim);
+
+	for (int i = 0; i < a->dim; i++)
+	{
+		switch (operation)
+		{
+			case HALFVEC_ADD:
+				left[i] += right[i];
+				break;
+			case HALFVEC_SUBTRACT:
+				left[i] -= right[i];
+				break;
+			case HALFVEC_MULTIPLY:
+				left[i] *= right[i];
+				break;
+		}
+	}
+
+	result = InitHalfVector(a->dim);
+	if (vc_f32_array_to_f16(left, result->x, a->dim, &bad_index) != VC_OK)
+		float_overflow_error();
+
+	/* a product of non-zero halves that rounds to zero lost all its digits */
+	if (operation == HALFVEC_MULTIPLY)
+	{
+		for (int i = 0; i < a->dim; i++)
+		{
+			if (vc_f16_to_f32(result->x[i]) == 0 && left[i] != 0)
+				float_underflow_error();
+		}
+	}
+
+	pfree(left);
+	pfree(right);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(halfvec_add);
+Datum
+halfvec_add(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_HALFVEC_P(halfvec_elementwise(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1),
+											HALFVEC_ADD));
+}
+
+PG_FUNCTION_INFO_V1(halfvec_sub);
+Datum
+halfvec_sub(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_HALFVEC_P(halfvec_elementwise(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1),
+											HALFVEC_SUBTRACT));
+}
+
+PG_FUNCTION_INFO_V1(halfvec_mul);
+Datum
+halfvec_mul(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_HALFVEC_P(halfvec_elementwise(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1),
+											HALFVEC_MULTIPLY));
+}
+
+PG_FUNCTION_INFO_V1(halfvec_concat);
+Datum
+halfvec_concat(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	HalfVector *b = PG_GETARG_HALFVEC_P(1);
+	HalfVector *result;
+
+	halfvec_check_dim(a->dim + b->dim);
+	result = InitHalfVector(a->dim + b->dim);
+	memcpy(result->x, a->x, sizeof(half) * a->dim);
+	memcpy(result->x + a->dim, b->x, sizeof(half) * b->dim);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* ------------------------------------------------------------------------
+ * Comparisons (btree opclass halfvec_ops): element by element as numbers,
+ * then the shorter vector first, like PostgreSQL's arrays
+ * ------------------------------------------------------------------------ */
+
+static int
+halfvec_compare(const HalfVector *a, const HalfVector *b)
+{
+	int			common = Min(a->dim, b->dim);
+
+	for (int i = 0; i < common; i++)
+	{
+		float		x = vc_f16_to_f32(a->x[i]);
+		float		y = vc_f16_to_f32(b->x[i]);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	if (a->dim != b->dim)
+		return a->dim < b->dim ? -1 : 1;
+	return 0;
+}
+
+#define HALFVEC_COMPARE_ARGS() \
+	halfvec_compare(HALFVEC_ARG_IN_PLACE(0, &buffer_a), HALFVEC_ARG_IN_PLACE(1, &buffer_b))
+
+#define DEFINE_HALFVEC_COMPARISON(name, test) \
+	PG_FUNCTION_INFO_V1(name); \
+	Datum \
+	name(PG_FUNCTION_ARGS) \
+	{ \
+		VarlenaArgBuffer buffer_a, \
+					buffer_b; \
+		int			order = HALFVEC_COMPARE_ARGS(); \
+	\
+		PG_RETURN_BOOL(test); \
+	}
+
+DEFINE_HALFVEC_COMPARISON(halfvec_lt, order < 0)
+DEFINE_HALFVEC_COMPARISON(halfvec_le, order <= 0)
+DEFINE_HALFVEC_COMPARISON(halfvec_eq, order == 0)
+DEFINE_HALFVEC_COMPARISON(halfvec_ne, order != 0)
+DEFINE_HALFVEC_COMPARISON(halfvec_ge, order >= 0)
+DEFINE_HALFVEC_COMPARISON(halfvec_gt, order > 0)
+
+PG_FUNCTION_INFO_V1(halfvec_cmp);
+Datum
+halfvec_cmp(PG_FUNCTION_ARGS)
+{
+	VarlenaArgBuffer buffer_a,
+				buffer_b;
+
+	PG_RETURN_INT32(HALFVEC_COMPARE_ARGS());
+}
+
+/* ------------------------------------------------------------------------
+ * avg(halfvec): the state is float8[] {count, sum_1, ..., sum_dim}, the
+ * layout of avg(vector), so both share vector_combine.
+ * ------------------------------------------------------------------------ */
+
+static float8 *
+state_values(ArrayType *state, int *dim)
+{
+	if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] < 1 || ARR_HASNULL(state) ||
+		ARR_ELEMTYPE(state) != FLOAT8OID)
+		elog(ERROR, "halfvec aggregate state is not a float8 array without NULLs");
+	*dim = ARR_DIMS(state)[0] - 1;
+	return (float8 *) ARR_DATA_PTR(state);
+}
+
+PG_FUNCTION_INFO_V1(halfvec_accum);
+Datum
+halfvec_accum(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = PG_GETARG_ARRAYTYPE_P(0);
+	HalfVector *vec = PG_GETARG_HALFVEC_P(1);
+	int			dim;
+	float8	   *sums = state_values(state, &dim);
+	float	   *values = palloc(sizeof(float) * vec->dim);
+
+	vc_f16_array_to_f32(vec->x, values, vec->dim);
+
+	if (dim == 0)
+	{
+		/* first row: the state takes this vector's dimensions */
+		Datum	   *elements = palloc(sizeof(Datum) * (vec->dim + 1));
+
+		elements[0] = Float8GetDatum(sums[0] + 1);
+		for (int i = 0; i < vec->dim; i++)
+			elements[i + 1] = Float8GetDatum((double) values[i]);
+		state = construct_array(elements, vec->dim + 1, FLOAT8OID, sizeof(float8),
+								FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+		pfree(elements);
+	}
+	else
+	{
+		if (dim != vec->dim)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("halfvec dimensions differ: %d and %d", dim, vec->dim)));
+
+		/* called as an aggregate, we own the state and may update it */
+		if (!AggCheckCallContext(fcinfo, NULL))
+		{
+			state = DatumGetArrayTypePCopy(PG_GETARG_DATUM(0));
+			sums = (float8 *) ARR_DATA_PTR(state);
+		}
+		sums[0] += 1;
+		for (int i = 0; i < dim; i++)
+		{
+			sums[i + 1] += (double) values[i];
+			if (isinf(sums[i + 1]))
+				float_overflow_error();
+		}
+	}
+	pfree(values);
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+PG_FUNCTION_INFO_V1(halfvec_avg);
+Datum
+halfvec_avg(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = PG_GETARG_ARRAYTYPE_P(0);
+	int			dim;
+	float8	   *sums = state_values(state, &dim);
+	float	   *means;
+	HalfVector *result;
+
+	/* the average of no rows is NULL */
+	if (sums[0] == 0)
+		PG_RETURN_NULL();
+
+	means = palloc(sizeof(float) * Max(dim, 1));
+	for (int i = 0; i < dim; i++)
+		means[i] = (float) (sums[i + 1] / sums[0]);
+	result = halfvec_from_floats(means, dim);
+	pfree(means);
+	PG_RETURN_HALFVEC_P(result);
+}

@@ -1,0 +1,54 @@
+/*
+ * varlena_arg.h
+ *	  Reading a varlena argument in place, without the palloc'd copy that
+ *	  PG_DETOAST_DATUM makes of every short-header value.
+ *
+ * Heap tuples store a varlena of at most 126 data bytes with a 1-byte header,
+ * which leaves its contents unaligned.  The distance functions run once per
+ * row, so for those small values we copy the bytes into a stack buffer of the
+ * caller (aligned, no allocation); values with a 4-byte header are used where
+ * they lie, and only compressed or out-of-line ones are expanded by
+ * PostgreSQL.
+ */
+#ifndef VARLENA_ARG_H
+#define VARLENA_ARG_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+typedef union VarlenaArgBuffer
+{
+	double		align;			/* keeps the copy aligned for any element */
+	char		bytes[VARHDRSZ + VARATT_SHORT_MAX];
+} VarlenaArgBuffer;
+
+/*
+ * The datum as a 4-byte-header varlena whose contents are suitably aligned;
+ * buffer must live as long as the result is used.
+ */
+static inline struct varlena *
+varlena_arg_aligned(Datum datum, VarlenaArgBuffer *buffer)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(datum);
+
+	/* a TOAST pointer has a 1-byte header too: test for it first */
+	if (VARATT_IS_EXTERNAL(raw))
+		return pg_detoast_datum(raw);
+	if (VARATT_IS_SHORT(raw))
+	{
+		Size		data_size = VARSIZE_SHORT(raw) - VARHDRSZ_SHORT;
+
+		memcpy(buffer->bytes + VARHDRSZ, VARDATA_SHORT(raw), data_size);
+		SET_VARSIZE(buffer->bytes, VARHDRSZ + data_size);
+		return (struct varlena *) buffer->bytes;
+	}
+	if (VARATT_IS_EXTENDED(raw))
+		return pg_detoast_datum(raw);
+	return raw;
+}
+
+#endif							/* VARLENA_ARG_H */

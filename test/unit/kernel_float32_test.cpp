@@ -1,0 +1,348 @@
+// kernel_float32_test.cpp: the float32 kernels of every SIMD target against
+// the scalar oracle and against sums computed in long double.
+#include "kernel_test_support.hpp"
+
+#include <limits>
+
+#include "cpu_dispatch.hpp"
+#include "kernels_scalar.hpp"
+
+namespace
+{
+
+using kernel_test::float32_sum_tolerance;
+using kernel_test::PerTarget;
+
+// Exact (long double) sums and sums of |terms| for one pair of vectors.
+struct ReferenceSums
+{
+	long double l2 = 0, l2_abs = 0;
+	long double dot = 0, dot_abs = 0;
+	long double norm_a = 0, norm_b = 0;
+	long double l1 = 0;
+};
+
+ReferenceSums
+reference_sums(const std::vector<float> &a, const std::vector<float> &b)
+{
+	ReferenceSums sums;
+
+	for (size_t i = 0; i < a.size(); i++)
+	{
+		long double x = a[i];
+		long double y = b[i];
+		long double difference = x - y;
+
+		sums.l2 += difference * difference;
+		sums.dot += x * y;
+		sums.dot_abs += fabsl(x * y);
+		sums.norm_a += x * x;
+		sums.norm_b += y * y;
+		sums.l1 += fabsl(difference);
+	}
+	sums.l2_abs = sums.l2;
+	return sums;
+}
+
+class Float32Kernels : public PerTarget
+{
+};
+
+TEST_P(Float32Kernels, RandomValuesWithinFloat32RoundingOfExactSums)
+{
+	std::mt19937 random(1234);
+	const auto &kernels = vector_core::active_kernels();
+
+	for (size_t n : kernel_test::test_lengths())
+	{
+		auto		a = kernel_test::random_floats(random, n);
+		auto		b = kernel_test::random_floats(random, n);
+		ReferenceSums exact = reference_sums(a, b);
+
+		SCOPED_TRACE("n = " + std::to_string(n));
+		EXPECT_NEAR(vc_f32_l2_squared(a.data(), b.data(), n), exact.l2,
+					float32_sum_tolerance(n, exact.l2_abs));
+		EXPECT_NEAR(vc_f32_inner_product(a.data(), b.data(), n), exact.dot,
+					float32_sum_tolerance(n, exact.dot_abs));
+		EXPECT_NEAR(vc_f32_l1(a.data(), b.data(), n), exact.l1,
+					float32_sum_tolerance(n, exact.l1));
+
+		vector_core::CosineSums sums = kernels.f32_cosine_sums(a.data(), b.data(), n);
+
+		EXPECT_NEAR(sums.dot, exact.dot, float32_sum_tolerance(n, exact.dot_abs));
+		EXPECT_NEAR(sums.norm_a, exact.norm_a, float32_sum_tolerance(n, exact.norm_a));
+		EXPECT_NEAR(sums.norm_b, exact.norm_b, float32_sum_tolerance(n, exact.norm_b));
+
+		// float64 sum of exact products: only n float64 roundings
+		EXPECT_NEAR(vc_f32_l2_norm(a.data(), n), std::sqrt(static_cast<double>(exact.norm_a)),
+					std::sqrt(static_cast<double>(exact.norm_a)) * (n + 2) * DBL_EPSILON);
+		EXPECT_EQ(vc_f32_l2_norm(a.data(), n),
+				  std::sqrt(vector_core::scalar::f32_sum_of_squares(a.data(), n)));
+	}
+}
+
+TEST_P(Float32Kernels, SmallIntegersGiveExactlyTheOracleResult)
+{
+	std::mt19937 random(99);
+	const auto &kernels = vector_core::active_kernels();
+
+	for (size_t n : kernel_test::test_lengths())
+	{
+		auto		a = kernel_test::small_integers(random, n);
+		auto		b = kernel_test::small_integers(random, n);
+
+		SCOPED_TRACE("n = " + std::to_string(n));
+		EXPECT_EQ(vc_f32_l2_squared(a.data(), b.data(), n),
+				  vector_core::scalar::f32_l2_squared(a.data(), b.data(), n));
+		EXPECT_EQ(vc_f32_inner_product(a.data(), b.data(), n),
+				  vector_core::scalar::f32_inner_product(a.data(), b.data(), n));
+		EXPECT_EQ(vc_f32_l1(a.data(), b.data(), n),
+				  vector_core::scalar::f32_l1(a.data(), b.data(), n));
+
+		vector_core::CosineSums sums = kernels.f32_cosine_sums(a.data(), b.data(), n);
+		vector_core::CosineSums oracle = vector_core::scalar::f32_cosine_sums(a.data(), b.data(), n);
+
+		EXPECT_EQ(sums.dot, oracle.dot);
+		EXPECT_EQ(sums.norm_a, oracle.norm_a);
+		EXPECT_EQ(sums.norm_b, oracle.norm_b);
+	}
+}
+
+// A single differing element must show at every position, including the
+// unrolled blocks and the tail.
+TEST_P(Float32Kernels, EveryPositionCounts)
+{
+	for (size_t n : {1, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100, 129})
+	{
+		for (size_t position = 0; position < n; position++)
+		{
+			std::vector<float> a(n, 1.0f);
+			std::vector<float> b(n, 1.0f);
+
+			b[position] = 4.0f;
+			EXPECT_EQ(vc_f32_l2_squared(a.data(), b.data(), n), 9.0f) << n << " " << position;
+			EXPECT_EQ(vc_f32_l1(a.data(), b.data(), n), 3.0f) << n << " " << position;
+			EXPECT_EQ(vc_f32_inner_product(a.data(), b.data(), n), n + 3.0f) << n << " " << position;
+		}
+	}
+}
+
+TEST_P(Float32Kernels, CosineSpecialCases)
+{
+	std::vector<float> zero(100, 0.0f);
+	std::vector<float> a = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+	std::vector<float> opposite(a.size());
+	std::vector<float> orthogonal(a.size(), 0.0f);
+
+	for (size_t i = 0; i < a.size(); i++)
+		opposite[i] = -2.0f * a[i];
+	orthogonal[0] = 2.0f;
+	orthogonal[1] = -1.0f;
+
+	// pgvector: a zero vector gives NaN (0 / 0), not an error
+	EXPECT_TRUE(std::isnan(vc_f32_cosine_distance(zero.data(), zero.data(), zero.size())));
+	EXPECT_TRUE(std::isnan(vc_f32_cosine_distance(a.data(), zero.data(), a.size())));
+	EXPECT_EQ(vc_f32_cosine_distance(a.data(), a.data(), a.size()), 0.0);
+	EXPECT_EQ(vc_f32_cosine_distance(a.data(), opposite.data(), a.size()), 2.0);
+	EXPECT_EQ(vc_f32_cosine_distance(a.data(), orthogonal.data(), a.size()), 1.0);
+	// nothing outside [0, 2], whatever the rounding
+	std::mt19937 random(7);
+
+	for (size_t n = 1; n < 200; n++)
+	{
+		auto		x = kernel_test::random_floats(random, n);
+		std::vector<float> scaled(n);
+
+		for (size_t i = 0; i < n; i++)
+			scaled[i] = x[i] * 3.0f;
+		double		distance = vc_f32_cosine_distance(x.data(), scaled.data(), n);
+
+		if (!std::isnan(distance))
+		{
+			EXPECT_GE(distance, 0.0);
+			EXPECT_LE(distance, 1e-6);
+		}
+	}
+}
+
+TEST_P(Float32Kernels, IdenticalVectorsAreAtDistanceZero)
+{
+	std::mt19937 random(5);
+
+	for (size_t n : {1, 3, 16, 100, 1536})
+	{
+		auto		a = kernel_test::random_floats(random, n);
+
+		EXPECT_EQ(vc_f32_l2_squared(a.data(), a.data(), n), 0.0f);
+		EXPECT_EQ(vc_f32_l1(a.data(), a.data(), n), 0.0f);
+	}
+}
+
+TEST_P(Float32Kernels, BatchEqualsSingleCallsBitForBit)
+{
+	std::mt19937 random(42);
+	const vc_metric metrics[] = {VC_METRIC_L2_SQUARED, VC_METRIC_NEGATIVE_INNER_PRODUCT,
+	VC_METRIC_COSINE, VC_METRIC_L1};
+
+	for (size_t n : {0, 1, 5, 16, 17, 33, 64, 100, 127, 768, 1536})
+	{
+		auto		query = kernel_test::random_floats(random, n);
+		std::vector<std::vector<float>> vectors;
+		std::vector<const float *> pointers;
+
+		for (size_t i = 0; i < 11; i++)
+			vectors.push_back(kernel_test::random_floats(random, n));
+		for (auto &vector : vectors)
+			pointers.push_back(vector.data());
+
+		for (size_t count = 0; count <= vectors.size(); count++)
+		{
+			for (vc_metric metric : metrics)
+			{
+				std::vector<float> distances(count + 1, -123.0f);
+
+				vc_f32_distance_batch(metric, query.data(), pointers.data(), count, n, distances.data());
+				for (size_t i = 0; i < count; i++)
+				{
+					const float *v = pointers[i];
+					float		expected = 0.0f;
+
+					switch (metric)
+					{
+						case VC_METRIC_L2_SQUARED:
+							expected = vc_f32_l2_squared(query.data(), v, n);
+							break;
+						case VC_METRIC_NEGATIVE_INNER_PRODUCT:
+							expected = -vc_f32_inner_product(query.data(), v, n);
+							break;
+						case VC_METRIC_COSINE:
+							expected = static_cast<float>(vc_f32_cosine_distance(query.data(), v, n));
+							break;
+						case VC_METRIC_L1:
+							expected = vc_f32_l1(query.data(), v, n);
+							break;
+					}
+					if (std::isnan(expected))
+						EXPECT_TRUE(std::isnan(distances[i]));
+					else
+						EXPECT_EQ(distances[i], expected)
+							<< "metric " << metric << " n " << n << " count " << count << " i " << i;
+				}
+				EXPECT_EQ(distances[count], -123.0f) << "wrote past the end";
+			}
+		}
+	}
+}
+
+/* arithmetic ------------------------------------------------------------- */
+
+TEST_P(Float32Kernels, ArithmeticMatchesFloatOperations)
+{
+	std::mt19937 random(3);
+
+	for (size_t n : kernel_test::test_lengths())
+	{
+		auto		a = kernel_test::random_floats(random, n);
+		auto		b = kernel_test::random_floats(random, n);
+		std::vector<float> sum(n), difference(n), product(n);
+
+		ASSERT_EQ(vc_f32_add(a.data(), b.data(), sum.data(), n), VC_OK);
+		ASSERT_EQ(vc_f32_subtract(a.data(), b.data(), difference.data(), n), VC_OK);
+		// random products may underflow (1e-39 * 1e-39), which is an error
+		vc_status	status = vc_f32_multiply(a.data(), b.data(), product.data(), n);
+		bool		underflows = false;
+
+		for (size_t i = 0; i < n; i++)
+		{
+			EXPECT_EQ(sum[i], a[i] + b[i]);
+			EXPECT_EQ(difference[i], a[i] - b[i]);
+			EXPECT_EQ(product[i], a[i] * b[i]);
+			underflows |= a[i] * b[i] == 0.0f && a[i] != 0.0f && b[i] != 0.0f;
+		}
+		EXPECT_EQ(status, underflows ? VC_ERROR_OUT_OF_RANGE : VC_OK) << n;
+	}
+}
+
+TEST_P(Float32Kernels, ArithmeticReportsOverflowAndUnderflowAtAnyPosition)
+{
+	const float huge = std::numeric_limits<float>::max();
+
+	for (size_t n : {1, 3, 8, 15, 16, 17, 40, 100})
+	{
+		for (size_t position = 0; position < n; position++)
+		{
+			std::vector<float> a(n, 1.5f), b(n, 2.0f), out(n);
+
+			a[position] = huge;
+			b[position] = huge;
+			EXPECT_EQ(vc_f32_add(a.data(), b.data(), out.data(), n), VC_ERROR_OUT_OF_RANGE);
+			EXPECT_EQ(vc_f32_multiply(a.data(), b.data(), out.data(), n), VC_ERROR_OUT_OF_RANGE);
+			b[position] = -huge;
+			EXPECT_EQ(vc_f32_subtract(a.data(), b.data(), out.data(), n), VC_ERROR_OUT_OF_RANGE);
+			EXPECT_EQ(vc_f32_add(a.data(), b.data(), out.data(), n), VC_OK);
+
+			// underflow to zero from non-zero inputs
+			a[position] = 1e-30f;
+			b[position] = 1e-30f;
+			EXPECT_EQ(vc_f32_multiply(a.data(), b.data(), out.data(), n), VC_ERROR_OUT_OF_RANGE);
+			// a zero input makes a zero product legitimate
+			a[position] = 0.0f;
+			EXPECT_EQ(vc_f32_multiply(a.data(), b.data(), out.data(), n), VC_OK);
+			// a subnormal but non-zero product is fine
+			a[position] = 1e-20f;
+			b[position] = 1e-20f;
+			EXPECT_EQ(vc_f32_multiply(a.data(), b.data(), out.data(), n), VC_OK);
+		}
+	}
+}
+
+TEST_P(Float32Kernels, ArithmeticOutputMayAliasAnInput)
+{
+	std::vector<float> a = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
+	std::vector<float> b(a.size(), 2.0f);
+	size_t		n = a.size();
+
+	ASSERT_EQ(vc_f32_multiply(a.data(), b.data(), a.data(), n), VC_OK);
+	ASSERT_EQ(vc_f32_add(a.data(), b.data(), b.data(), n), VC_OK);
+	for (size_t i = 0; i < n; i++)
+	{
+		EXPECT_EQ(a[i], 2.0f * (i + 1));
+		EXPECT_EQ(b[i], 2.0f * (i + 1) + 2.0f);
+	}
+}
+
+TEST_P(Float32Kernels, AccumulateIntoDoubles)
+{
+	std::mt19937 random(11);
+
+	for (size_t n : {0, 1, 7, 33, 1536})
+	{
+		auto		a = kernel_test::random_floats(random, n);
+		std::vector<double> sums(n, 0.25);
+
+		vc_f64_accumulate_f32(sums.data(), a.data(), n);
+		vc_f64_accumulate_f32(sums.data(), a.data(), n);
+		for (size_t i = 0; i < n; i++)
+			EXPECT_EQ(sums[i], 0.25 + static_cast<double>(a[i]) + static_cast<double>(a[i]));
+	}
+}
+
+INSTANTIATE_FOR_EVERY_TARGET(Float32Kernels);
+
+/* the oracle itself, against hand-computed values -------------------------- */
+
+TEST(ScalarOracle, HandComputedDistances)
+{
+	const float a[] = {1, 2, 3};
+	const float b[] = {4, 5, 6};
+
+	EXPECT_EQ(vector_core::scalar::f32_l2_squared(a, b, 3), 27.0f);
+	EXPECT_EQ(vector_core::scalar::f32_inner_product(a, b, 3), 32.0f);
+	EXPECT_EQ(vector_core::scalar::f32_l1(a, b, 3), 9.0f);
+	EXPECT_EQ(vector_core::scalar::f32_sum_of_squares(a, 3), 14.0);
+	// 1 - 32 / sqrt(14 * 77)
+	EXPECT_DOUBLE_EQ(vector_core::cosine_distance_from_sums(vector_core::scalar::f32_cosine_sums(a, b, 3)),
+					 1.0 - 32.0 / std::sqrt(14.0 * 77.0));
+}
+
+}							// namespace
