@@ -5,12 +5,14 @@
 //	distance_f16/<target>/l2/768, hamming/<target>/768bits
 //	batch_l1_resident/<target>/<metric>	a batch over 24 KiB of vectors: FMA bound
 //	batch_memory/<target>/<metric>		a batch over 256 MiB: memory-bandwidth bound
+//	batch_memory_shuffled/<target>/<metric>	the same in random order (index-scan-like)
 //	memory_read_baseline/256MiB		plain reads of 256 MiB, for comparison
 //
 // Run: build-kernels/vector_core_bench --benchmark_min_time=0.2
 // (bytes_per_second is vector bytes read per second).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -119,10 +121,11 @@ bench_hamming(benchmark::State &state, std::string target, size_t bits)
 	vc_simd_set_target(nullptr);
 }
 
-// One query against every vector of a contiguous block of total_bytes.
+// One query against every vector of a block of total_bytes, in memory
+// order or, like an index scan visiting graph neighbours, shuffled.
 void
 bench_batch(benchmark::State &state, std::string target, vc_metric metric, size_t dims,
-			size_t total_bytes)
+			size_t total_bytes, bool shuffled)
 {
 	vc_simd_set_target(target.c_str());
 	size_t		count = total_bytes / (dims * sizeof(float));
@@ -133,6 +136,8 @@ bench_batch(benchmark::State &state, std::string target, vc_metric metric, size_
 
 	for (size_t i = 0; i < count; i++)
 		pointers[i] = data.data() + i * dims;
+	if (shuffled)
+		std::shuffle(pointers.begin(), pointers.end(), std::mt19937(7));
 	for (auto _ : state)
 	{
 		vc_f32_distance_batch(metric, query.data(), pointers.data(), count, dims, distances.data());
@@ -194,10 +199,14 @@ main(int argc, char **argv)
 		{
 			benchmark::RegisterBenchmark(
 				("batch_l1_resident/" + target + "/" + metric_name(metric) + "/768").c_str(),
-				bench_batch, target, metric, 768, size_t{24} << 10);
+				bench_batch, target, metric, 768, size_t{24} << 10, false);
 			benchmark::RegisterBenchmark(
 				("batch_memory/" + target + "/" + metric_name(metric) + "/768").c_str(),
-				bench_batch, target, metric, 768, size_t{256} << 20)
+				bench_batch, target, metric, 768, size_t{256} << 20, false)
+				->Unit(benchmark::kMillisecond);
+			benchmark::RegisterBenchmark(
+				("batch_memory_shuffled/" + target + "/" + metric_name(metric) + "/768").c_str(),
+				bench_batch, target, metric, 768, size_t{256} << 20, true)
 				->Unit(benchmark::kMillisecond);
 		}
 	}
