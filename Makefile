@@ -55,9 +55,6 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# PGXS has no PG_CXXFLAGS; add ours to its CXXFLAGS.
-override CXXFLAGS += $(PG_CXXFLAGS)
-
 # PGXS runs the TAP tests only inside installcheck; this runs them alone.
 .PHONY: prove_installcheck
 prove_installcheck:

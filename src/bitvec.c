@@ -12,6 +12,7 @@
 
 #include "utils/varbit.h"
 
+#include "varlena_arg.h"
 #include "vector_core.h"
 
 typedef struct BitString
@@ -24,7 +25,8 @@ static inline BitString
 bit_arg(FunctionCallInfo fcinfo, int argno)
 {
 	/* expands compressed or toasted values only; short ones stay in place */
-	struct varlena *packed = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));
+	struct varlena *packed =
+		varlena_prefetch_next_row(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno)));
 	const char *data = VARDATA_ANY(packed);
 	BitString	result;
 

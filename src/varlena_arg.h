@@ -26,6 +26,35 @@ typedef union VarlenaArgBuffer
 	char		bytes[VARHDRSZ + VARATT_SHORT_MAX];
 } VarlenaArgBuffer;
 
+/* How many rows ahead to prefetch; 2 measured best on 128-d to 768-d rows. */
+#define VARLENA_PREFETCH_ROWS 2
+
+/*
+ * Sequential scans hand a function the rows of a heap page in line-pointer
+ * order, and heap pages are filled from their end, so the next row's value
+ * usually lies just below this one in memory (bench/seqscan.py: 128-d
+ * scans run almost twice as fast with it).  The hardware prefetcher does
+ * not follow that backward, row-sized stride; asking for it here hides most
+ * of the memory latency of the next call.  A wrong guess costs a few
+ * cache-line loads and never a fault (prefetches do not fault).
+ *
+ * Returns value: GCC treats a function that only prefetches as pure, and
+ * drops calls to it whose result is unused.
+ */
+static inline struct varlena *
+varlena_prefetch_next_row(struct varlena *value)
+{
+	/* a row bigger than this cannot share the page with its successor */
+	const Size	max_bytes = BLCKSZ / 2;
+	/* + 64: the next row's tuple header and other columns, roughly */
+	Size		bytes = Min(VARLENA_PREFETCH_ROWS * (VARSIZE_ANY(value) + 64), max_bytes);
+	const char *start = (const char *) value - bytes;
+
+	for (Size offset = 0; offset < bytes; offset += 64)
+		__builtin_prefetch(start + offset);
+	return value;
+}
+
 /*
  * The datum as a 4-byte-header varlena whose contents are suitably aligned;
  * buffer must live as long as the result is used.
@@ -48,7 +77,7 @@ varlena_arg_aligned(Datum datum, VarlenaArgBuffer *buffer)
 	}
 	if (VARATT_IS_EXTENDED(raw))
 		return pg_detoast_datum(raw);
-	return raw;
+	return varlena_prefetch_next_row(raw);
 }
 
 #endif							/* VARLENA_ARG_H */

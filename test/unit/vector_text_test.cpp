@@ -99,7 +99,9 @@ TEST(FormatFloat, RoundTripsRandomBitPatterns)
 		if (!std::isfinite(value))
 			continue;
 
-		const std::string text = "[" + format(value) + "]";
+		std::string text = format(value);
+		text.insert(text.begin(), '[');	// not "[" + s: GCC 12 warns falsely (-Wrestrict)
+		text.push_back(']');
 		const Parsed parsed = parse(text);
 
 		ASSERT_EQ(parsed.status, VC_OK) << text;
