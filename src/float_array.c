@@ -83,3 +83,16 @@ float_array_values(ArrayType *array, const char *type_name, int *count)
 	*count = n;
 	return result;
 }
+
+ArrayType *
+float4_array(const float *values, int count)
+{
+	Datum	   *elements = palloc(sizeof(Datum) * Max(count, 1));
+	ArrayType  *result;
+
+	for (int i = 0; i < count; i++)
+		elements[i] = Float4GetDatum(values[i]);
+	result = construct_array(elements, count, FLOAT4OID, sizeof(float4), true, TYPALIGN_INT);
+	pfree(elements);
+	return result;
+}

@@ -1,7 +1,8 @@
 /*
  * float_array.h
  *	  The elements of an integer[], real[], double precision[] or numeric[]
- *	  argument as float4, for the array-to-vector casts.
+ *	  argument as float4, for the array-to-vector casts, and float4 values as
+ *	  a real[], for the casts back.
  */
 #ifndef FLOAT_ARRAY_H
 #define FLOAT_ARRAY_H
@@ -17,5 +18,8 @@
  * caller to judge.
  */
 extern float *float_array_values(ArrayType *array, const char *type_name, int *count);
+
+/* A new real[] of values[0 .. count). */
+extern ArrayType *float4_array(const float *values, int count);
 
 #endif							/* FLOAT_ARRAY_H */

@@ -10,7 +10,6 @@
 
 #include <math.h>
 
-#include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -29,30 +28,6 @@ InitHalfVector(int dim)
 	SET_VARSIZE(result, size);
 	result->dim = dim;
 	return result;
-}
-
-void
-halfvec_check_dim(int dim)
-{
-	if (dim < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("a halfvec needs at least 1 dimension")));
-	if (dim > HALFVEC_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("halfvec has %d dimensions, more than the limit of %d", dim, HALFVEC_MAX_DIM)));
-}
-
-void
-halfvec_check_typmod(int32 typmod, int dim)
-{
-	if (typmod != -1 && typmod != dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg_plural("halfvec(%d) cannot hold %d dimension",
-							   "halfvec(%d) cannot hold %d dimensions",
-							   dim, typmod, dim)));
 }
 
 HalfVector *
@@ -81,6 +56,15 @@ halfvec_from_floats(const float *values, int dim)
 				 errmsg("value %g is out of range for type halfvec", values[bad_index]),
 				 errdetail("A halfvec element must lie between -65504 and 65504.")));
 	return result;
+}
+
+float *
+halfvec_float_values(const HalfVector *vec)
+{
+	float	   *values = palloc(sizeof(float) * Max(vec->dim, 1));
+
+	vc_f16_array_to_f32(vec->x, values, vec->dim);
+	return values;
 }
 
 static void report_text_error(vc_status status, const char *text, size_t error_pos) pg_attribute_noreturn();
@@ -150,11 +134,10 @@ Datum
 halfvec_out(PG_FUNCTION_ARGS)
 {
 	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
-	float	   *values = palloc(sizeof(float) * Max(vec->dim, 1));
+	float	   *values = halfvec_float_values(vec);
 	char	   *text = palloc((Size) vec->dim * (VC_FLOAT_TEXT_MAX + 1) + 3);
 
-	/* a half is exactly a float4, whose shortest text reads back to it */
-	vc_f16_array_to_f32(vec->x, values, vec->dim);
+	/* the shortest text of the float4 reads back to the same half */
 	vc_format_vector_text(values, vec->dim, text);
 	pfree(values);
 	PG_FREE_IF_COPY(vec, 0);
@@ -165,20 +148,7 @@ PG_FUNCTION_INFO_V1(halfvec_typmod_in);
 Datum
 halfvec_typmod_in(PG_FUNCTION_ARGS)
 {
-	ArrayType  *modifiers = PG_GETARG_ARRAYTYPE_P(0);
-	int			count;
-	int32	   *values = ArrayGetIntegerTypmods(modifiers, &count);
-
-	if (count != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("halfvec takes one type modifier, the number of dimensions")));
-	if (values[0] < 1 || values[0] > HALFVEC_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions of type halfvec must be between 1 and %d, not %d",
-						HALFVEC_MAX_DIM, values[0])));
-	PG_RETURN_INT32(values[0]);
+	PG_RETURN_INT32(type_modifier_dimensions(PG_GETARG_ARRAYTYPE_P(0), "halfvec", HALFVEC_MAX_DIM));
 }
 
 /*
@@ -197,10 +167,7 @@ halfvec_recv(PG_FUNCTION_ARGS)
 
 	halfvec_check_dim(dim);
 	halfvec_check_typmod(typmod, dim);
-	if (unused != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary halfvec: reserved field is %d, must be 0", unused)));
+	type_check_reserved_field("halfvec", unused);
 
 	/* pq_getmsgint errors out on a message shorter than dim elements */
 	result = InitHalfVector(dim);
@@ -266,12 +233,11 @@ Datum
 halfvec_to_float4(PG_FUNCTION_ARGS)
 {
 	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
-	Datum	   *elements = palloc(sizeof(Datum) * vec->dim);
+	float	   *values = halfvec_float_values(vec);
+	ArrayType  *result = float4_array(values, vec->dim);
 
-	for (int i = 0; i < vec->dim; i++)
-		elements[i] = Float4GetDatum(vc_f16_to_f32(vec->x[i]));
-	PG_RETURN_ARRAYTYPE_P(construct_array(elements, vec->dim, FLOAT4OID,
-										  sizeof(float4), true, TYPALIGN_INT));
+	pfree(values);
+	PG_RETURN_ARRAYTYPE_P(result);
 }
 
 PG_FUNCTION_INFO_V1(vector_to_halfvec);
@@ -293,12 +259,7 @@ halfvec_to_vector(PG_FUNCTION_ARGS)
 	int32		typmod = PG_GETARG_INT32(1);
 	Vector	   *result;
 
-	if (typmod != -1 && typmod != vec->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg_plural("vector(%d) cannot hold %d dimension",
-							   "vector(%d) cannot hold %d dimensions",
-							   vec->dim, typmod, vec->dim)));
+	type_check_typmod("vector", typmod, vec->dim);
 
 	/* every half is exactly representable in float4 */
 	result = InitVector(vec->dim);

@@ -8,6 +8,8 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "type_checks.h"
+#include "varlena_arg.h"
 #include "vector_core.h"
 
 #define HALFVEC_MAX_DIM VC_VECTOR_MAX_DIM
@@ -30,15 +32,26 @@ typedef struct HalfVector
 extern HalfVector *InitHalfVector(int dim);
 
 /* Errors unless 1 <= dim <= HALFVEC_MAX_DIM. */
-extern void halfvec_check_dim(int dim);
+static inline void
+halfvec_check_dim(int dim)
+{
+	type_check_dimensions("halfvec", dim, HALFVEC_MAX_DIM);
+}
 
 /* Errors unless typmod is -1 (any) or dim. */
-extern void halfvec_check_typmod(int32 typmod, int dim);
+static inline void
+halfvec_check_typmod(int32 typmod, int dim)
+{
+	type_check_typmod("halfvec", typmod, dim);
+}
 
 /*
  * A new halfvec of values rounded to half; NaN, infinity and finite values
  * beyond the half range (|x| >= 65520) are errors.
  */
 extern HalfVector *halfvec_from_floats(const float *values, int dim);
+
+/* A palloc'd float4 copy of the elements (exact: every half is a float4). */
+extern float *halfvec_float_values(const HalfVector *vec);
 
 #endif							/* HALFVEC_H */

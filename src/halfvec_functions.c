@@ -15,20 +15,25 @@
 #include "utils/float.h"
 #include "utils/varbit.h"
 
+#include "comparison_functions.h"
 #include "halfvec.h"
 #include "varlena_arg.h"
+#include "vector.h"
 
 #define HALFVEC_ARG_IN_PLACE(n, buffer) \
 	((const HalfVector *) varlena_arg_aligned(PG_GETARG_DATUM(n), (buffer)))
 
 static inline void
-check_same_dims(const HalfVector *a, const HalfVector *b)
+check_same_dims(int dim_a, int dim_b)
 {
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("halfvec dimensions differ: %d and %d", a->dim, b->dim)));
+	if (unlikely(dim_a != dim_b))
+		type_report_dimension_mismatch("halfvec", dim_a, dim_b);
 }
+
+/* Declares a and b, the two arguments read in place, of equal dimensions. */
+#define HALFVEC_BINARY_ARGS() \
+	VARLENA_TWO_ARGS_IN_PLACE(const HalfVector, a, b); \
+	check_same_dims(a->dim, b->dim)
 
 /* ------------------------------------------------------------------------
  * Distances
@@ -38,12 +43,8 @@ PG_FUNCTION_INFO_V1(halfvec_l2_distance);
 Datum
 halfvec_l2_distance(PG_FUNCTION_ARGS)
 {
-	VarlenaArgBuffer buffer_a,
-				buffer_b;
-	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
-	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+	HALFVEC_BINARY_ARGS();
 
-	check_same_dims(a, b);
 	PG_RETURN_FLOAT8(sqrt((double) vc_f16_l2_squared(a->x, b->x, a->dim)));
 }
 
@@ -52,12 +53,8 @@ PG_FUNCTION_INFO_V1(halfvec_l2_squared_distance);
 Datum
 halfvec_l2_squared_distance(PG_FUNCTION_ARGS)
 {
-	VarlenaArgBuffer buffer_a,
-				buffer_b;
-	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
-	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+	HALFVEC_BINARY_ARGS();
 
-	check_same_dims(a, b);
 	PG_RETURN_FLOAT8((double) vc_f16_l2_squared(a->x, b->x, a->dim));
 }
 
@@ -65,12 +62,8 @@ PG_FUNCTION_INFO_V1(halfvec_inner_product);
 Datum
 halfvec_inner_product(PG_FUNCTION_ARGS)
 {
-	VarlenaArgBuffer buffer_a,
-				buffer_b;
-	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
-	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+	HALFVEC_BINARY_ARGS();
 
-	check_same_dims(a, b);
 	PG_RETURN_FLOAT8((double) vc_f16_inner_product(a->x, b->x, a->dim));
 }
 
@@ -79,12 +72,8 @@ PG_FUNCTION_INFO_V1(halfvec_negative_inner_product);
 Datum
 halfvec_negative_inner_product(PG_FUNCTION_ARGS)
 {
-	VarlenaArgBuffer buffer_a,
-				buffer_b;
-	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
-	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+	HALFVEC_BINARY_ARGS();
 
-	check_same_dims(a, b);
 	PG_RETURN_FLOAT8(-(double) vc_f16_inner_product(a->x, b->x, a->dim));
 }
 
@@ -92,12 +81,8 @@ PG_FUNCTION_INFO_V1(halfvec_cosine_distance);
 Datum
 halfvec_cosine_distance(PG_FUNCTION_ARGS)
 {
-	VarlenaArgBuffer buffer_a,
-				buffer_b;
-	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
-	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+	HALFVEC_BINARY_ARGS();
 
-	check_same_dims(a, b);
 	PG_RETURN_FLOAT8(vc_f16_cosine_distance(a->x, b->x, a->dim));
 }
 
@@ -109,13 +94,10 @@ PG_FUNCTION_INFO_V1(halfvec_spherical_distance);
 Datum
 halfvec_spherical_distance(PG_FUNCTION_ARGS)
 {
-	VarlenaArgBuffer buffer_a,
-				buffer_b;
-	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
-	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
 	double		dot;
 
-	check_same_dims(a, b);
+	HALFVEC_BINARY_ARGS();
+
 	dot = (double) vc_f16_inner_product(a->x, b->x, a->dim);
 	/* rounding can push a unit-vector dot product just outside acos' domain */
 	dot = Max(-1.0, Min(1.0, dot));
@@ -126,12 +108,8 @@ PG_FUNCTION_INFO_V1(halfvec_l1_distance);
 Datum
 halfvec_l1_distance(PG_FUNCTION_ARGS)
 {
-	VarlenaArgBuffer buffer_a,
-				buffer_b;
-	const HalfVector *a = HALFVEC_ARG_IN_PLACE(0, &buffer_a);
-	const HalfVector *b = HALFVEC_ARG_IN_PLACE(1, &buffer_b);
+	HALFVEC_BINARY_ARGS();
 
-	check_same_dims(a, b);
 	PG_RETURN_FLOAT8((double) vc_f16_l1(a->x, b->x, a->dim));
 }
 
@@ -172,8 +150,7 @@ halfvec_l2_normalize(PG_FUNCTION_ARGS)
 	if (norm == 0)
 		PG_RETURN_HALFVEC_P(result);
 
-	values = palloc(sizeof(float) * a->dim);
-	vc_f16_array_to_f32(a->x, values, a->dim);
+	values = halfvec_float_values(a);
 	for (int i = 0; i < a->dim; i++)
 		values[i] = (float) (values[i] / norm);
 	if (vc_f32_array_to_f16(values, result->x, a->dim, &bad_index) != VC_OK)
@@ -188,18 +165,10 @@ Datum
 halfvec_binary_quantize(PG_FUNCTION_ARGS)
 {
 	HalfVector *a = PG_GETARG_HALFVEC_P(0);
-	Size		size = VARBITTOTALLEN(a->dim);
-	VarBit	   *result = (VarBit *) palloc0(size);
-	bits8	   *bits;
+	float	   *values = halfvec_float_values(a);
+	VarBit	   *result = bits_of_positive_values(values, a->dim);
 
-	SET_VARSIZE(result, size);
-	VARBITLEN(result) = a->dim;
-	bits = VARBITS(result);
-	for (int i = 0; i < a->dim; i++)
-	{
-		if (vc_f16_to_f32(a->x[i]) > 0)
-			bits[i / BITS_PER_BYTE] |= (bits8) (0x80 >> (i % BITS_PER_BYTE));
-	}
+	pfree(values);
 	PG_RETURN_VARBIT_P(result);
 }
 
@@ -252,11 +221,9 @@ halfvec_elementwise(const HalfVector *a, const HalfVector *b, HalfvecOperation o
 	float	   *right;
 	size_t		bad_index;
 
-	check_same_dims(a, b);
-	left = palloc(sizeof(float) * a->dim);
-	right = palloc(sizeof(float) * a->dim);
-	vc_f16_array_to_f32(a->x, left, a->dim);
-	vc_f16_array_to_f32(b->x, right, b->dim);
+	check_same_dims(a->dim, b->dim);
+	left = halfvec_float_values(a);
+	right = halfvec_float_values(b);
 
 	for (int i = 0; i < a->dim; i++)
 	{
@@ -350,42 +317,11 @@ halfvec_compare(const HalfVector *a, const HalfVector *b)
 		if (x != y)
 			return x < y ? -1 : 1;
 	}
-	if (a->dim != b->dim)
-		return a->dim < b->dim ? -1 : 1;
-	return 0;
+	return compare_dimensions(a->dim, b->dim);
 }
 
-#define HALFVEC_COMPARE_ARGS() \
-	halfvec_compare(HALFVEC_ARG_IN_PLACE(0, &buffer_a), HALFVEC_ARG_IN_PLACE(1, &buffer_b))
-
-#define DEFINE_HALFVEC_COMPARISON(name, test) \
-	PG_FUNCTION_INFO_V1(name); \
-	Datum \
-	name(PG_FUNCTION_ARGS) \
-	{ \
-		VarlenaArgBuffer buffer_a, \
-					buffer_b; \
-		int			order = HALFVEC_COMPARE_ARGS(); \
-	\
-		PG_RETURN_BOOL(test); \
-	}
-
-DEFINE_HALFVEC_COMPARISON(halfvec_lt, order < 0)
-DEFINE_HALFVEC_COMPARISON(halfvec_le, order <= 0)
-DEFINE_HALFVEC_COMPARISON(halfvec_eq, order == 0)
-DEFINE_HALFVEC_COMPARISON(halfvec_ne, order != 0)
-DEFINE_HALFVEC_COMPARISON(halfvec_ge, order >= 0)
-DEFINE_HALFVEC_COMPARISON(halfvec_gt, order > 0)
-
-PG_FUNCTION_INFO_V1(halfvec_cmp);
-Datum
-halfvec_cmp(PG_FUNCTION_ARGS)
-{
-	VarlenaArgBuffer buffer_a,
-				buffer_b;
-
-	PG_RETURN_INT32(HALFVEC_COMPARE_ARGS());
-}
+/* Defines halfvec_cmp, halfvec_lt, halfvec_le, halfvec_eq, halfvec_ne, halfvec_ge and halfvec_gt. */
+DEFINE_COMPARISON_FUNCTIONS(halfvec, HalfVector, halfvec_compare)
 
 /* ------------------------------------------------------------------------
  * avg(halfvec): the state is float8[] {count, sum_1, ..., sum_dim}, the
@@ -410,9 +346,7 @@ halfvec_accum(PG_FUNCTION_ARGS)
 	HalfVector *vec = PG_GETARG_HALFVEC_P(1);
 	int			dim;
 	float8	   *sums = state_values(state, &dim);
-	float	   *values = palloc(sizeof(float) * vec->dim);
-
-	vc_f16_array_to_f32(vec->x, values, vec->dim);
+	float	   *values = halfvec_float_values(vec);
 
 	if (dim == 0)
 	{
@@ -428,10 +362,7 @@ halfvec_accum(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		if (dim != vec->dim)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("halfvec dimensions differ: %d and %d", dim, vec->dim)));
+		check_same_dims(dim, vec->dim);
 
 		/* called as an aggregate, we own the state and may update it */
 		if (!AggCheckCallContext(fcinfo, NULL))

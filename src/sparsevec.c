@@ -33,31 +33,6 @@ InitSparseVector(int dim, int nnz)
 	return result;
 }
 
-void
-sparsevec_check_dim(int64 dim)
-{
-	if (dim < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("a sparsevec needs at least 1 dimension")));
-	if (dim > SPARSEVEC_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("sparsevec has %lld dimensions, more than the limit of %d",
-						(long long) dim, SPARSEVEC_MAX_DIM)));
-}
-
-void
-sparsevec_check_typmod(int32 typmod, int dim)
-{
-	if (typmod != -1 && typmod != dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg_plural("sparsevec(%d) cannot hold %d dimension",
-							   "sparsevec(%d) cannot hold %d dimensions",
-							   dim, typmod, dim)));
-}
-
 static void
 check_nnz_limit(int64 nnz)
 {
@@ -132,9 +107,9 @@ report_text_error(vc_status status, const char *text, size_t error_pos)
 		case VC_ERROR_OUT_OF_RANGE:
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("number out of range in sparsevec: \"%s\"", text),
-					 errdetail("At character %zu: indices go from 1 to %d, and values must fit in real.",
-							   error_pos + 1, PG_INT32_MAX)));
+					 errmsg("value out of range in sparsevec: \"%s\"", text),
+					 errdetail("The value at character %zu does not fit in real: too large, or so small it would be zero.",
+							   error_pos + 1)));
 			break;
 		case VC_ERROR_INDEX_ORDER:
 			ereport(ERROR,
@@ -181,7 +156,15 @@ sparsevec_in(PG_FUNCTION_ARGS)
 	if (status != VC_OK)
 		report_text_error(status, text, error_pos);
 
-	/* indices are sorted, so only the last one can be too large */
+	/*
+	 * Indices are sorted, so only the first can be below 1 and only the last
+	 * beyond the dimensions (the parser saturates, it does not check them).
+	 */
+	if (nnz > 0 && indices[0] < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("sparsevec index %lld is out of bounds: indices start at 1",
+						(long long) indices[0] + 1)));
 	if (nnz > 0 && indices[nnz - 1] >= dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -211,20 +194,7 @@ PG_FUNCTION_INFO_V1(sparsevec_typmod_in);
 Datum
 sparsevec_typmod_in(PG_FUNCTION_ARGS)
 {
-	ArrayType  *modifiers = PG_GETARG_ARRAYTYPE_P(0);
-	int			count;
-	int32	   *values = ArrayGetIntegerTypmods(modifiers, &count);
-
-	if (count != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("sparsevec takes one type modifier, the number of dimensions")));
-	if (values[0] < 1 || values[0] > SPARSEVEC_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions of type sparsevec must be between 1 and %d, not %d",
-						SPARSEVEC_MAX_DIM, values[0])));
-	PG_RETURN_INT32(values[0]);
+	PG_RETURN_INT32(type_modifier_dimensions(PG_GETARG_ARRAYTYPE_P(0), "sparsevec", SPARSEVEC_MAX_DIM));
 }
 
 /* ------------------------------------------------------------------------
@@ -245,17 +215,18 @@ sparsevec_recv(PG_FUNCTION_ARGS)
 	float	   *values;
 
 	sparsevec_check_dim(dim);
+	/*
+	 * pgvector's order and classes: the element limit first; more elements
+	 * than dimensions is a limit too (54000); a negative count is bad data.
+	 */
+	check_nnz_limit(nnz);
 	if (nnz < 0 || nnz > dim)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				(errcode(nnz < 0 ? ERRCODE_INVALID_BINARY_REPRESENTATION : ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("invalid binary sparsevec: element count %d is outside 0..%d, its dimensions",
 						nnz, dim)));
-	check_nnz_limit(nnz);
 	sparsevec_check_typmod(typmod, dim);
-	if (unused != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary sparsevec: reserved field is %d, must be 0", unused)));
+	type_check_reserved_field("sparsevec", unused);
 
 	/* refuse a truncated message before allocating for it */
 	if ((Size) (buffer->len - buffer->cursor) < (Size) nnz * (sizeof(int32) + sizeof(float)))
@@ -343,12 +314,12 @@ Datum
 halfvec_to_sparsevec(PG_FUNCTION_ARGS)
 {
 	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
-	float	   *values = palloc(sizeof(float) * Max(vec->dim, 1));
+	float	   *values;
 	SparseVector *result;
 
 	sparsevec_check_dim(vec->dim);
 	sparsevec_check_typmod(PG_GETARG_INT32(1), vec->dim);
-	vc_f16_array_to_f32(vec->x, values, vec->dim);
+	values = halfvec_float_values(vec);
 	result = sparsevec_from_dense(values, vec->dim);
 	pfree(values);
 	PG_RETURN_SPARSEVEC_P(result);
@@ -383,12 +354,7 @@ sparsevec_to_dense(const SparseVector *vec, int32 typmod, const char *type_name,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("sparsevec has %d dimensions, more than the %d a %s can have",
 						vec->dim, max_dim, type_name)));
-	if (typmod != -1 && typmod != vec->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg_plural("%s(%d) cannot hold %d dimension",
-							   "%s(%d) cannot hold %d dimensions",
-							   vec->dim, type_name, typmod, vec->dim)));
+	type_check_typmod(type_name, typmod, vec->dim);
 
 	dense = palloc0(sizeof(float) * vec->dim);
 	for (int i = 0; i < vec->nnz; i++)

@@ -9,6 +9,8 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "type_checks.h"
+#include "varlena_arg.h"
 #include "vector_core.h"
 
 #define SPARSEVEC_MAX_DIM VC_SPARSEVEC_MAX_DIM
@@ -33,9 +35,17 @@ typedef struct SparseVector
 extern SparseVector *InitSparseVector(int dim, int nnz);
 
 /* Errors unless 1 <= dim <= SPARSEVEC_MAX_DIM. */
-extern void sparsevec_check_dim(int64 dim);
+static inline void
+sparsevec_check_dim(int64 dim)
+{
+	type_check_dimensions("sparsevec", dim, SPARSEVEC_MAX_DIM);
+}
 
 /* Errors unless typmod is -1 (any) or dim. */
-extern void sparsevec_check_typmod(int32 typmod, int dim);
+static inline void
+sparsevec_check_typmod(int32 typmod, int dim)
+{
+	type_check_typmod("sparsevec", typmod, dim);
+}
 
 #endif							/* SPARSEVEC_H */

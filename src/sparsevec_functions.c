@@ -12,6 +12,7 @@
 
 #include "utils/float.h"
 
+#include "comparison_functions.h"
 #include "sparsevec.h"
 #include "varlena_arg.h"
 
@@ -26,18 +27,13 @@
 static inline void
 check_same_dims(const SparseVector *a, const SparseVector *b)
 {
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("sparsevec dimensions differ: %d and %d", a->dim, b->dim)));
+	if (unlikely(a->dim != b->dim))
+		type_report_dimension_mismatch("sparsevec", a->dim, b->dim);
 }
 
 /* Declares a and b, the two arguments read in place, of equal dimensions. */
 #define SPARSEVEC_TWO_ARGS() \
-	VarlenaArgBuffer buffer_a, \
-				buffer_b; \
-	const SparseVector *a = SPARSEVEC_ARG_IN_PLACE(0, &buffer_a); \
-	const SparseVector *b = SPARSEVEC_ARG_IN_PLACE(1, &buffer_b); \
+	VARLENA_TWO_ARGS_IN_PLACE(const SparseVector, a, b); \
 	check_same_dims(a, b)
 
 PG_FUNCTION_INFO_V1(sparsevec_l2_distance);
@@ -177,39 +173,8 @@ sparsevec_compare(const SparseVector *a, const SparseVector *b)
 		if (x != y)
 			return x < y ? -1 : 1;
 	}
-	if (a->dim != b->dim)
-		return a->dim < b->dim ? -1 : 1;
-	return 0;
+	return compare_dimensions(a->dim, b->dim);
 }
 
-#define SPARSEVEC_COMPARE_ARGS() \
-	sparsevec_compare(SPARSEVEC_ARG_IN_PLACE(0, &buffer_a), SPARSEVEC_ARG_IN_PLACE(1, &buffer_b))
-
-#define DEFINE_SPARSEVEC_COMPARISON(name, test) \
-	PG_FUNCTION_INFO_V1(name); \
-	Datum \
-	name(PG_FUNCTION_ARGS) \
-	{ \
-		VarlenaArgBuffer buffer_a, \
-					buffer_b; \
-		int			order = SPARSEVEC_COMPARE_ARGS(); \
-	\
-		PG_RETURN_BOOL(test); \
-	}
-
-DEFINE_SPARSEVEC_COMPARISON(sparsevec_lt, order < 0)
-DEFINE_SPARSEVEC_COMPARISON(sparsevec_le, order <= 0)
-DEFINE_SPARSEVEC_COMPARISON(sparsevec_eq, order == 0)
-DEFINE_SPARSEVEC_COMPARISON(sparsevec_ne, order != 0)
-DEFINE_SPARSEVEC_COMPARISON(sparsevec_ge, order >= 0)
-DEFINE_SPARSEVEC_COMPARISON(sparsevec_gt, order > 0)
-
-PG_FUNCTION_INFO_V1(sparsevec_cmp);
-Datum
-sparsevec_cmp(PG_FUNCTION_ARGS)
-{
-	VarlenaArgBuffer buffer_a,
-				buffer_b;
-
-	PG_RETURN_INT32(SPARSEVEC_COMPARE_ARGS());
-}
+/* Defines sparsevec_cmp, sparsevec_lt, sparsevec_le, sparsevec_eq, sparsevec_ne, sparsevec_ge and sparsevec_gt. */
+DEFINE_COMPARISON_FUNCTIONS(sparsevec, SparseVector, sparsevec_compare)

@@ -80,4 +80,14 @@ varlena_arg_aligned(Datum datum, VarlenaArgBuffer *buffer)
 	return varlena_prefetch_next_row(raw);
 }
 
+/*
+ * Declares Type *a and *b, arguments 0 and 1 read in place with their
+ * buffers on the caller's stack: the prologue of per-row binary functions.
+ */
+#define VARLENA_TWO_ARGS_IN_PLACE(Type, a, b) \
+	VarlenaArgBuffer a##_buffer; \
+	VarlenaArgBuffer b##_buffer; \
+	Type	   *a = (Type *) varlena_arg_aligned(PG_GETARG_DATUM(0), &a##_buffer); \
+	Type	   *b = (Type *) varlena_arg_aligned(PG_GETARG_DATUM(1), &b##_buffer)
+
 #endif							/* VARLENA_ARG_H */

@@ -10,7 +10,6 @@
 
 #include <math.h>
 
-#include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
@@ -28,19 +27,6 @@ InitVector(int dim)
 	SET_VARSIZE(result, size);
 	result->dim = dim;
 	return result;
-}
-
-void
-vector_check_dim(int dim)
-{
-	if (dim < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("a vector needs at least 1 dimension")));
-	if (dim > VECTOR_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("vector has %d dimensions, more than the limit of %d", dim, VECTOR_MAX_DIM)));
 }
 
 void
@@ -294,13 +280,6 @@ Datum
 vector_to_float4(PG_FUNCTION_ARGS)
 {
 	Vector	   *vec = PG_GETARG_VECTOR_P(0);
-	Datum	   *elements = palloc(sizeof(Datum) * vec->dim);
-	ArrayType  *result;
 
-	for (int i = 0; i < vec->dim; i++)
-		elements[i] = Float4GetDatum(vec->x[i]);
-	result = construct_array(elements, vec->dim, FLOAT4OID, sizeof(float4), true, TYPALIGN_INT);
-
-	pfree(elements);
-	PG_RETURN_ARRAYTYPE_P(result);
+	PG_RETURN_ARRAYTYPE_P(float4_array(vec->x, vec->dim));
 }

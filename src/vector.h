@@ -9,6 +9,9 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "utils/varbit.h"
+
+#include "type_checks.h"
 #include "varlena_arg.h"
 #include "vector_core.h"
 
@@ -41,7 +44,11 @@ vector_arg(FunctionCallInfo fcinfo, int n, VarlenaArgBuffer *buffer)
 extern Vector *InitVector(int dim);
 
 /* Errors unless 1 <= dim <= VECTOR_MAX_DIM. */
-extern void vector_check_dim(int dim);
+static inline void
+vector_check_dim(int dim)
+{
+	type_check_dimensions("vector", dim, VECTOR_MAX_DIM);
+}
 
 /* Errors unless typmod is -1 (any) or dim. */
 extern void vector_check_typmod(int32 typmod, int dim);
@@ -50,6 +57,9 @@ extern void vector_check_typmod(int32 typmod, int dim);
 extern void vector_check_finite(const float *values, int dim);
 
 extern void vector_report_dim_mismatch(int dim_a, int dim_b) pg_attribute_noreturn();
+
+/* bit(dim) with bit i set where values[i] is positive: binary_quantize(). */
+extern VarBit *bits_of_positive_values(const float *values, int dim);
 
 /* Errors unless both operands have the same dimensions (inline: per-row path). */
 static inline void

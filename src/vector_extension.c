@@ -63,7 +63,11 @@ _PG_init(void)
 							   assign_simd_target,
 							   NULL);
 
+#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("vector");
+#else
+	EmitWarningsOnPlaceholders("vector");
+#endif
 }
 
 PG_FUNCTION_INFO_V1(vector_simd_target);

@@ -14,6 +14,7 @@
 
 #include "utils/varbit.h"
 
+#include "comparison_functions.h"
 #include "vector.h"
 
 /*
@@ -21,10 +22,7 @@
  * dimensions agree: the prologue of every binary function here.
  */
 #define VECTOR_BINARY_ARGS() \
-	VarlenaArgBuffer a_buffer; \
-	VarlenaArgBuffer b_buffer; \
-	Vector	   *a = vector_arg(fcinfo, 0, &a_buffer); \
-	Vector	   *b = vector_arg(fcinfo, 1, &b_buffer); \
+	VARLENA_TWO_ARGS_IN_PLACE(Vector, a, b); \
 	vector_check_same_dim(a, b)
 
 /* ------------------------------------------------------------------------
@@ -153,26 +151,32 @@ l2_normalize(PG_FUNCTION_ARGS)
 	PG_RETURN_VECTOR_P(result);
 }
 
-/* bit(dim) with bit i set where element i is positive. */
+VarBit *
+bits_of_positive_values(const float *values, int dim)
+{
+	Size		size = VARBITTOTALLEN(dim);
+	VarBit	   *result = (VarBit *) palloc0(size);
+	bits8	   *bytes;
+
+	SET_VARSIZE(result, size);
+	VARBITLEN(result) = dim;
+	bytes = VARBITS(result);
+	for (int i = 0; i < dim; i++)
+	{
+		if (values[i] > 0)
+			bytes[i / BITS_PER_BYTE] |= (bits8) (0x80 >> (i % BITS_PER_BYTE));
+	}
+	return result;
+}
+
 PG_FUNCTION_INFO_V1(binary_quantize);
 Datum
 binary_quantize(PG_FUNCTION_ARGS)
 {
 	VarlenaArgBuffer buffer;
 	Vector	   *a = vector_arg(fcinfo, 0, &buffer);
-	Size		size = VARBITTOTALLEN(a->dim);
-	VarBit	   *result = (VarBit *) palloc0(size);
-	bits8	   *bytes;
 
-	SET_VARSIZE(result, size);
-	VARBITLEN(result) = a->dim;
-	bytes = VARBITS(result);
-	for (int i = 0; i < a->dim; i++)
-	{
-		if (a->x[i] > 0)
-			bytes[i / BITS_PER_BYTE] |= (bits8) (0x80 >> (i % BITS_PER_BYTE));
-	}
-	PG_RETURN_VARBIT_P(result);
+	PG_RETURN_VARBIT_P(bits_of_positive_values(a->x, a->dim));
 }
 
 /*
@@ -278,13 +282,12 @@ PG_FUNCTION_INFO_V1(vector_concat);
 Datum
 vector_concat(PG_FUNCTION_ARGS)
 {
-	VarlenaArgBuffer a_buffer;
-	VarlenaArgBuffer b_buffer;
-	Vector	   *a = vector_arg(fcinfo, 0, &a_buffer);
-	Vector	   *b = vector_arg(fcinfo, 1, &b_buffer);
-	int			dim = a->dim + b->dim;
+	int			dim;
 	Vector	   *result;
 
+	VARLENA_TWO_ARGS_IN_PLACE(Vector, a, b);
+
+	dim = a->dim + b->dim;
 	vector_check_dim(dim);
 	result = InitVector(dim);
 	memcpy(result->x, a->x, sizeof(float) * a->dim);
@@ -312,66 +315,8 @@ vector_compare(const Vector *a, const Vector *b)
 		if (a->x[i] > b->x[i])
 			return 1;
 	}
-	if (a->dim != b->dim)
-		return (a->dim < b->dim) ? -1 : 1;
-	return 0;
+	return compare_dimensions(a->dim, b->dim);
 }
 
-/* The comparison of the two arguments, read in place. */
-static int
-compare_args(FunctionCallInfo fcinfo)
-{
-	VarlenaArgBuffer a_buffer;
-	VarlenaArgBuffer b_buffer;
-
-	return vector_compare(vector_arg(fcinfo, 0, &a_buffer), vector_arg(fcinfo, 1, &b_buffer));
-}
-
-PG_FUNCTION_INFO_V1(vector_cmp);
-Datum
-vector_cmp(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(compare_args(fcinfo));
-}
-
-PG_FUNCTION_INFO_V1(vector_lt);
-Datum
-vector_lt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(compare_args(fcinfo) < 0);
-}
-
-PG_FUNCTION_INFO_V1(vector_le);
-Datum
-vector_le(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(compare_args(fcinfo) <= 0);
-}
-
-PG_FUNCTION_INFO_V1(vector_eq);
-Datum
-vector_eq(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(compare_args(fcinfo) == 0);
-}
-
-PG_FUNCTION_INFO_V1(vector_ne);
-Datum
-vector_ne(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(compare_args(fcinfo) != 0);
-}
-
-PG_FUNCTION_INFO_V1(vector_ge);
-Datum
-vector_ge(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(compare_args(fcinfo) >= 0);
-}
-
-PG_FUNCTION_INFO_V1(vector_gt);
-Datum
-vector_gt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(compare_args(fcinfo) > 0);
-}
+/* Defines vector_cmp, vector_lt, vector_le, vector_eq, vector_ne, vector_ge and vector_gt. */
+DEFINE_COMPARISON_FUNCTIONS(vector, Vector, vector_compare)

@@ -291,23 +291,15 @@ accumulate_pair(const typename Source::Element *a, const typename Source::Elemen
 
 /* Single-pair kernels -------------------------------------------------------- */
 
-template <class Target, class Source>
+// The distances that are a single sum: L2 squared, inner product, L1.
+template <class Target, class Source, class Metric>
 float
-l2_squared(const typename Source::Element *a, const typename Source::Element *b, size_t n) noexcept
+single_sum(const typename Source::Element *a, const typename Source::Element *b, size_t n) noexcept
 {
+	static_assert(Metric::count == 1);
 	float		sums[1];
 
-	accumulate_pair<Target, Source, L2SquaredSums>(a, b, n, sums);
-	return sums[0];
-}
-
-template <class Target, class Source>
-float
-inner_product(const typename Source::Element *a, const typename Source::Element *b, size_t n) noexcept
-{
-	float		sums[1];
-
-	accumulate_pair<Target, Source, InnerProductSums>(a, b, n, sums);
+	accumulate_pair<Target, Source, Metric>(a, b, n, sums);
 	return sums[0];
 }
 
@@ -319,16 +311,6 @@ cosine_sums(const typename Source::Element *a, const typename Source::Element *b
 
 	accumulate_pair<Target, Source, CosineSumsOfPair>(a, b, n, sums);
 	return CosineSums{sums[0], sums[1], sums[2]};
-}
-
-template <class Target, class Source>
-float
-l1(const typename Source::Element *a, const typename Source::Element *b, size_t n) noexcept
-{
-	float		sums[1];
-
-	accumulate_pair<Target, Source, L1Sums>(a, b, n, sums);
-	return sums[0];
 }
 
 // pgvector sums norms in float64, element by element; so does this (the
@@ -626,19 +608,23 @@ jaccard_counts_with_popcnt(const uint8_t *a, const uint8_t *b, size_t nbytes) no
 
 /* The table -------------------------------------------------------------------- */
 
+// A target with its own bit-counting instructions passes its bit kernels.
 template <class Target>
 constexpr KernelTable
-make_kernel_table(const char *name) noexcept
+make_kernel_table(const char *name,
+				  decltype(KernelTable::bits_hamming) bits_hamming = hamming_with_popcnt,
+				  decltype(KernelTable::bits_jaccard_counts) bits_jaccard_counts =
+				  jaccard_counts_with_popcnt) noexcept
 {
 	using F32 = Float32Source<Target>;
 	using F16 = Float16Source<Target>;
 
 	return KernelTable{
 		.name = name,
-		.f32_l2_squared = l2_squared<Target, F32>,
-		.f32_inner_product = inner_product<Target, F32>,
+		.f32_l2_squared = single_sum<Target, F32, L2SquaredSums>,
+		.f32_inner_product = single_sum<Target, F32, InnerProductSums>,
 		.f32_cosine_sums = cosine_sums<Target, F32>,
-		.f32_l1 = l1<Target, F32>,
+		.f32_l1 = single_sum<Target, F32, L1Sums>,
 		.f32_sum_of_squares = sum_of_squares<Target, F32>,
 		.f32_distance_batch = distance_batch<Target, F32>,
 		.f32_add = elementwise<Target, Add>,
@@ -647,14 +633,14 @@ make_kernel_table(const char *name) noexcept
 		.f64_accumulate_f32 = accumulate_into_doubles,
 		.f16_to_f32_array = halves_to_floats<Target>,
 		.f32_to_f16_array = floats_to_halves<Target>,
-		.f16_l2_squared = l2_squared<Target, F16>,
-		.f16_inner_product = inner_product<Target, F16>,
+		.f16_l2_squared = single_sum<Target, F16, L2SquaredSums>,
+		.f16_inner_product = single_sum<Target, F16, InnerProductSums>,
 		.f16_cosine_sums = cosine_sums<Target, F16>,
-		.f16_l1 = l1<Target, F16>,
+		.f16_l1 = single_sum<Target, F16, L1Sums>,
 		.f16_sum_of_squares = sum_of_squares<Target, F16>,
 		.f16_distance_batch = distance_batch<Target, F16>,
-		.bits_hamming = hamming_with_popcnt,
-		.bits_jaccard_counts = jaccard_counts_with_popcnt,
+		.bits_hamming = bits_hamming,
+		.bits_jaccard_counts = bits_jaccard_counts,
 	};
 }
 

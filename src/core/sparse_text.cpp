@@ -76,11 +76,12 @@ extern "C" vc_status vc_parse_sparsevec_text(const char* text, int32_t* indices,
       p = skip_spaces(p);
       const char* index_start = p;
       char* end = nullptr;
-      errno = 0;
-      long long index = std::strtoll(p, &end, 10);
+      long long index = std::strtoll(p, &end, 10);  // saturates on overflow
       if (end == p) return fail(VC_ERROR_SYNTAX, p);
-      if (errno == ERANGE || index < 1 || index > INT32_MAX)
-        return fail(VC_ERROR_OUT_OF_RANGE, index_start);
+      // Like pgvector, an index is range-checked only if its value is non-zero
+      // and only against the dimensions (by the glue), so saturate it to a
+      // range whose 0-based form still fits int32.
+      index = std::clamp<long long>(index, INT32_MIN + 1LL, INT32_MAX);
       p = skip_spaces(end);
 
       if (*p != ':') return fail(VC_ERROR_SYNTAX, p);

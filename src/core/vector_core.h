@@ -201,12 +201,15 @@ size_t		vc_format_vector_text(const float *values, size_t n, char *buffer) VC_NO
  * zero values; *dim is the number after '/', saturated to the int64 range
  * (the glue checks it against its limits).  Whitespace is allowed around
  * every token.  On failure *error_pos is the byte offset of the problem.
- * Errors: VC_ERROR_SYNTAX; VC_ERROR_OUT_OF_RANGE (an index outside
- * 1..INT32_MAX, a value beyond float4); VC_ERROR_NOT_FINITE (nan, inf);
+ * Errors: VC_ERROR_SYNTAX; VC_ERROR_OUT_OF_RANGE (a value beyond float4,
+ * or one that underflows to zero); VC_ERROR_NOT_FINITE (nan, inf);
  * VC_ERROR_TOO_MANY (more non-zero elements than capacity).  An index given
  * twice is reported last, as VC_ERROR_INDEX_ORDER, with every output
  * filled in, so the glue can check the dimensions first.  Indices are not
- * compared with *dim: the glue does that once the dimensions are known good.
+ * range-checked here (pgvector ignores the index of a zero value, and checks
+ * the others against the dimensions only): they are saturated to
+ * INT32_MIN + 1 .. INT32_MAX before the 0-based shift, so a stored index may
+ * be negative; the glue checks 0 <= index < *dim.
  */
 vc_status	vc_parse_sparsevec_text(const char *text, int32_t *indices, float *values,
 									size_t capacity, size_t *nnz, int64_t *dim,

@@ -84,11 +84,23 @@ TEST(SparseText, SyntaxErrorsReportWhere) {
   }
 }
 
-TEST(SparseText, OutOfRange) {
-  EXPECT_EQ(parse("{0:1}/3").status, VC_ERROR_OUT_OF_RANGE);
-  EXPECT_EQ(parse("{-1:1}/3").status, VC_ERROR_OUT_OF_RANGE);
-  EXPECT_EQ(parse("{2147483648:1}/3").status, VC_ERROR_OUT_OF_RANGE);
+TEST(SparseText, IndicesAreSaturatedNotChecked) {
+  // the glue compares indices with the dimensions; the parser only keeps
+  // them representable as 0-based int32
+  Parsed zero = parse("{0:1}/3");
+  EXPECT_EQ(zero.status, VC_OK);
+  EXPECT_EQ(zero.indices, (std::vector<int32_t>{-1}));
+  EXPECT_EQ(parse("{-1:1}/3").indices, (std::vector<int32_t>{-2}));
+  EXPECT_EQ(parse("{2147483648:1}/3").indices, (std::vector<int32_t>{INT32_MAX - 1}));
+  EXPECT_EQ(parse("{-99999999999:1}/3").indices, (std::vector<int32_t>{INT32_MIN}));
   EXPECT_EQ(parse("{2147483647:1}/3").status, VC_OK);
+  // the index of a zero value is never looked at
+  Parsed zero_value = parse("{0:0,9:0}/3");
+  EXPECT_EQ(zero_value.status, VC_OK);
+  EXPECT_TRUE(zero_value.indices.empty());
+}
+
+TEST(SparseText, OutOfRange) {
   EXPECT_EQ(parse("{1:1e39}/3").status, VC_ERROR_OUT_OF_RANGE);
   EXPECT_EQ(parse("{1:1e-46}/3").status, VC_ERROR_OUT_OF_RANGE);
   Parsed p = parse("{1:1, 2:-4e38}/3");

@@ -106,13 +106,8 @@ jaccard_counts_vpopcntdq(const uint8_t *a, const uint8_t *b, size_t nbytes) noex
 const KernelTable &
 avx512_kernel_table() noexcept
 {
-	static constexpr KernelTable table = [] {
-		KernelTable	kernels = make_kernel_table<Avx512Target>("avx512");
-
-		kernels.bits_hamming = hamming_vpopcntdq;
-		kernels.bits_jaccard_counts = jaccard_counts_vpopcntdq;
-		return kernels;
-	}();
+	static constexpr KernelTable table =
+		make_kernel_table<Avx512Target>("avx512", hamming_vpopcntdq, jaccard_counts_vpopcntdq);
 
 	return table;
 }

@@ -92,13 +92,8 @@ jaccard_counts_cnt(const uint8_t *a, const uint8_t *b, size_t nbytes) noexcept
 const KernelTable &
 neon_kernel_table() noexcept
 {
-	static constexpr KernelTable table = [] {
-		KernelTable	kernels = make_kernel_table<NeonTarget>("neon");
-
-		kernels.bits_hamming = hamming_cnt;
-		kernels.bits_jaccard_counts = jaccard_counts_cnt;
-		return kernels;
-	}();
+	static constexpr KernelTable table =
+		make_kernel_table<NeonTarget>("neon", hamming_cnt, jaccard_counts_cnt);
 
 	return table;
 }

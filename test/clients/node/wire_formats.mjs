@@ -5,19 +5,29 @@
 //   sparsevec  int32 dim, int32 nnz, int32 unused (0), int32 index x nnz
 //              (0-based), float4 value x nnz
 
-export function encodeVector(values) {
-  const buffer = Buffer.alloc(4 + 4 * values.length);
-  buffer.writeInt16BE(values.length, 0);
+// vector and halfvec: the int16 header, then elementSize-byte elements that
+// write(buffer, element, offset) stores and read(buffer, offset) loads.
+function encodeDense(elements, elementSize, write) {
+  const buffer = Buffer.alloc(4 + elementSize * elements.length);
+  buffer.writeInt16BE(elements.length, 0);
   buffer.writeInt16BE(0, 2);
-  values.forEach((value, i) => buffer.writeFloatBE(value, 4 + 4 * i));
+  elements.forEach((element, i) => write(buffer, element, 4 + elementSize * i));
   return buffer;
 }
 
-export function decodeVector(buffer) {
+function decodeDense(buffer, elementSize, read) {
   const dim = buffer.readInt16BE(0);
   if (buffer.readInt16BE(2) !== 0) throw new Error('unused field is not 0');
-  if (buffer.length !== 4 + 4 * dim) throw new Error(`${buffer.length} bytes for ${dim} dimensions`);
-  return Array.from({ length: dim }, (_, i) => buffer.readFloatBE(4 + 4 * i));
+  if (buffer.length !== 4 + elementSize * dim) throw new Error(`${buffer.length} bytes for ${dim} dimensions`);
+  return Array.from({ length: dim }, (_, i) => read(buffer, 4 + elementSize * i));
+}
+
+export function encodeVector(values) {
+  return encodeDense(values, 4, (buffer, value, offset) => buffer.writeFloatBE(value, offset));
+}
+
+export function decodeVector(buffer) {
+  return decodeDense(buffer, 4, (buffer, offset) => buffer.readFloatBE(offset));
 }
 
 // IEEE binary16 bits -> the number they stand for (exactly; every half is a double).
@@ -31,18 +41,11 @@ export function halfBitsToNumber(bits) {
 }
 
 export function encodeHalfvec(halfBits) {
-  const buffer = Buffer.alloc(4 + 2 * halfBits.length);
-  buffer.writeInt16BE(halfBits.length, 0);
-  buffer.writeInt16BE(0, 2);
-  halfBits.forEach((bits, i) => buffer.writeUInt16BE(bits, 4 + 2 * i));
-  return buffer;
+  return encodeDense(halfBits, 2, (buffer, bits, offset) => buffer.writeUInt16BE(bits, offset));
 }
 
 export function decodeHalfvecBits(buffer) {
-  const dim = buffer.readInt16BE(0);
-  if (buffer.readInt16BE(2) !== 0) throw new Error('unused field is not 0');
-  if (buffer.length !== 4 + 2 * dim) throw new Error(`${buffer.length} bytes for ${dim} dimensions`);
-  return Array.from({ length: dim }, (_, i) => buffer.readUInt16BE(4 + 2 * i));
+  return decodeDense(buffer, 2, (buffer, offset) => buffer.readUInt16BE(offset));
 }
 
 export function encodeSparsevec(dimensions, indices, values) {

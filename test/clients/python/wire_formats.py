@@ -14,28 +14,35 @@ import struct
 import numpy as np
 
 
+def _encode_dense_binary(values, element_type):
+    """vector and halfvec: the header, then each element as big-endian element_type."""
+    values = np.asarray(values, dtype=element_type)
+    wire_type = np.dtype(element_type).newbyteorder(">")
+    return struct.pack(">hh", len(values), 0) + values.astype(wire_type).tobytes()
+
+
+def _decode_dense_binary(data, element_type):
+    wire_type = np.dtype(element_type).newbyteorder(">")
+    dim, unused = struct.unpack_from(">hh", data)
+    assert unused == 0, f"unused field is {unused}"
+    assert len(data) == 4 + wire_type.itemsize * dim, f"{len(data)} bytes for {dim} dimensions"
+    return np.frombuffer(data, dtype=wire_type, offset=4).astype(element_type)
+
+
 def encode_vector_binary(values):
-    values = np.asarray(values, dtype=np.float32)
-    return struct.pack(">hh", len(values), 0) + values.astype(">f4").tobytes()
+    return _encode_dense_binary(values, np.float32)
 
 
 def decode_vector_binary(data):
-    dim, unused = struct.unpack_from(">hh", data)
-    assert unused == 0, f"unused field is {unused}"
-    assert len(data) == 4 + 4 * dim, f"{len(data)} bytes for {dim} dimensions"
-    return np.frombuffer(data, dtype=">f4", offset=4).astype(np.float32)
+    return _decode_dense_binary(data, np.float32)
 
 
 def encode_halfvec_binary(values):
-    values = np.asarray(values, dtype=np.float16)
-    return struct.pack(">hh", len(values), 0) + values.astype(">f2").tobytes()
+    return _encode_dense_binary(values, np.float16)
 
 
 def decode_halfvec_binary(data):
-    dim, unused = struct.unpack_from(">hh", data)
-    assert unused == 0, f"unused field is {unused}"
-    assert len(data) == 4 + 2 * dim, f"{len(data)} bytes for {dim} dimensions"
-    return np.frombuffer(data, dtype=">f2", offset=4).astype(np.float16)
+    return _decode_dense_binary(data, np.float16)
 
 
 def encode_sparsevec_binary(dim, indices, values):
