@@ -16,6 +16,7 @@
 #include "utils/builtins.h"
 
 #include "float_array.h"
+#include "type_checks.h"
 #include "vector.h"
 
 Vector *
@@ -32,18 +33,13 @@ InitVector(int dim)
 void
 vector_check_typmod(int32 typmod, int dim)
 {
-	if (typmod != -1 && typmod != dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("a vector of %d dimensions does not fit type vector(%d)", dim, typmod)));
+	type_check_typmod("vector", typmod, dim);
 }
 
 void
 vector_report_dim_mismatch(int dim_a, int dim_b)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_EXCEPTION),
-			 errmsg("vectors have different dimensions: %d and %d", dim_a, dim_b)));
+	type_report_dimension_mismatch("vector", dim_a, dim_b);
 }
 
 void
