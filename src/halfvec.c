@@ -8,6 +8,8 @@
  */
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include <math.h>
 
 #include "libpq/pqformat.h"

@@ -11,6 +11,8 @@
 
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "utils/array.h"
 
 /* Errors unless 1 <= dim <= max_dim. */

@@ -16,9 +16,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
-#if PG_VERSION_NUM >= 160000
-#include "varatt.h"
-#endif
+#include "pg_compat.h"
 
 typedef union VarlenaArgBuffer
 {

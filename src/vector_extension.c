@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "fmgr.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
@@ -63,11 +65,7 @@ _PG_init(void)
 							   assign_simd_target,
 							   NULL);
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("vector");
-#else
-	EmitWarningsOnPlaceholders("vector");
-#endif
 }
 
 PG_FUNCTION_INFO_V1(vector_simd_target);

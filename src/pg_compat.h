@@ -1,0 +1,26 @@
+/*
+ * pg_compat.h
+ *	  The few PostgreSQL API differences between versions 13 and 18 that the
+ *	  glue meets, bridged in one place.  Include it right after postgres.h.
+ */
+#ifndef PG_COMPAT_H
+#define PG_COMPAT_H
+
+#include "postgres.h"
+
+/* 16 moved the varlena macros (VARSIZE, SET_VARSIZE, ...) out of postgres.h */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+/* 18 replaced the pg_attribute_noreturn() suffix with a pg_noreturn prefix */
+#ifndef pg_attribute_noreturn
+#define pg_attribute_noreturn() __attribute__((noreturn))
+#endif
+
+/* 15 renamed EmitWarningsOnPlaceholders() */
+#if PG_VERSION_NUM < 150000
+#define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
+#endif
+
+#endif							/* PG_COMPAT_H */
