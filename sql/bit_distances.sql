@@ -31,6 +31,13 @@ INSERT INTO bit_long VALUES (repeat('1', 64000)::bit(64000)), (repeat('10', 3200
 SELECT pg_column_size(b) < 8000 AS compressed, b <~> repeat('0', 64000)::bit(64000) AS hamming,
        b <%> repeat('01', 32000)::bit(64000) AS jaccard
   FROM bit_long ORDER BY hamming;
+-- incompressible bits go out of line to the TOAST table
+INSERT INTO bit_long
+	SELECT string_agg(('x' || md5(i::text))::bit(128)::text, '')::bit(64000) FROM generate_series(1, 500) i;
+SELECT pg_column_size(b) > 8000 AS out_of_line,
+       b <~> repeat('0', 64000)::bit(64000) = length(replace(b::text, '0', '')) AS hamming_matches_count_of_ones,
+       b <%> b = 0 AS jaccard_to_itself_zero
+  FROM bit_long WHERE pg_column_size(b) > 8000;
 DROP TABLE bit_long;
 -- quantized vectors compare by Hamming distance
 SELECT binary_quantize('[1,-1,2,-2]'::halfvec) <~> binary_quantize('[1,1,-2,-2]'::halfvec);

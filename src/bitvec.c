@@ -27,8 +27,7 @@ static inline BitString
 bit_arg(FunctionCallInfo fcinfo, int argno)
 {
 	/* expands compressed or toasted values only; short ones stay in place */
-	struct varlena *packed =
-		varlena_prefetch_next_row(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno)));
+	struct varlena *packed = varlena_arg_packed(PG_GETARG_DATUM(argno));
 	const char *data = VARDATA_ANY(packed);
 	BitString	result;
 

@@ -69,12 +69,28 @@ varlena_arg_aligned(Datum datum, VarlenaArgBuffer *buffer)
 	{
 		Size		data_size = VARSIZE_SHORT(raw) - VARHDRSZ_SHORT;
 
+		raw = varlena_prefetch_next_row(raw);
 		memcpy(buffer->bytes + VARHDRSZ, VARDATA_SHORT(raw), data_size);
 		SET_VARSIZE(buffer->bytes, VARHDRSZ + data_size);
 		return (struct varlena *) buffer->bytes;
 	}
 	if (VARATT_IS_EXTENDED(raw))
 		return pg_detoast_datum(raw);
+	return varlena_prefetch_next_row(raw);
+}
+
+/*
+ * The datum in place, short header and unaligned contents included, for
+ * types that need no alignment (bit strings): PG_DETOAST_DATUM_PACKED
+ * without its function call, expanding only compressed or out-of-line values.
+ */
+static inline struct varlena *
+varlena_arg_packed(Datum datum)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(datum);
+
+	if (VARATT_IS_EXTERNAL(raw) || VARATT_IS_COMPRESSED(raw))
+		return pg_detoast_datum_packed(raw);
 	return varlena_prefetch_next_row(raw);
 }
 
