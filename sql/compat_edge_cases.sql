@@ -267,7 +267,8 @@ SELECT query, pg_temp.sqlstate_of(query) FROM (VALUES
 -- dimensions, is 54000 as in pgvector (which checks the limit first).  Other
 -- malformed headers and elements are 22P03 here (pgvector: 22000; both
 -- data exceptions).
-\set recv_file '/tmp/vector_regress_compat_edge_cases.bin'
+-- a scratch file in the server's data directory, which only this server uses
+SELECT current_setting('data_directory') || '/vector_regress_compat_edge_cases.bin' AS recv_file \gset
 CREATE TABLE compat_recv (v sparsevec);
 COPY (SELECT decode('0000000a00003e8100000000', 'hex')) TO :'recv_file' WITH (FORMAT binary);
 SELECT 'dim 10, nnz 16001' AS header, pg_temp.sqlstate_of(format('COPY compat_recv FROM %L WITH (FORMAT binary)', :'recv_file'));

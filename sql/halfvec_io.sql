@@ -54,7 +54,8 @@ SELECT encode(halfvec_send('[1,-2,0.5]'), 'hex');
 SELECT encode(halfvec_send('[65504,5.9604645e-8,-0]'), 'hex');
 
 -- binary receive: a round trip through COPY in binary format
-\set recv_file '/tmp/vector_regress_halfvec_recv.bin'
+-- a scratch file in the server's data directory, which only this server uses
+SELECT current_setting('data_directory') || '/vector_regress_halfvec_recv.bin' AS recv_file \gset
 COPY halfvec_io TO :'recv_file' WITH (FORMAT binary);
 CREATE TABLE halfvec_recv (v halfvec);
 COPY halfvec_recv FROM :'recv_file' WITH (FORMAT binary);

@@ -68,7 +68,8 @@ SELECT encode(sparsevec_send('{1:1.5,3:2}/5'), 'hex');
 SELECT encode(sparsevec_send('{}/7'), 'hex');
 
 -- binary receive: a round trip through COPY in binary format
-\set recv_file '/tmp/vector_regress_sparsevec_recv.bin'
+-- a scratch file in the server's data directory, which only this server uses
+SELECT current_setting('data_directory') || '/vector_regress_sparsevec_recv.bin' AS recv_file \gset
 COPY sparsevec_io TO :'recv_file' WITH (FORMAT binary);
 CREATE TABLE sparsevec_recv (v sparsevec);
 COPY sparsevec_recv FROM :'recv_file' WITH (FORMAT binary);
