@@ -47,6 +47,10 @@ metric_name(vc_metric metric)
 			return "cosine";
 		case VC_METRIC_L1:
 			return "l1";
+		case VC_METRIC_HAMMING:
+			return "hamming";
+		case VC_METRIC_JACCARD:
+			return "jaccard";
 	}
 	return "?";
 }
@@ -64,6 +68,9 @@ single_distance(vc_metric metric, const float *a, const float *b, size_t n)
 			return vc_f32_cosine_distance(a, b, n);
 		case VC_METRIC_L1:
 			return vc_f32_l1(a, b, n);
+		case VC_METRIC_HAMMING:
+		case VC_METRIC_JACCARD:
+			break;				/* bit-string metrics: not float data */
 	}
 	return 0.0;
 }

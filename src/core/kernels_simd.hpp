@@ -418,6 +418,9 @@ distance_batch(vc_metric metric, const typename Source::Element *query,
 			batch_of<Target, Source, L1Sums>(query, vectors, count, n, distances,
 											 [](const float *sums) { return sums[0]; });
 			return;
+		case VC_METRIC_HAMMING:
+		case VC_METRIC_JACCARD:
+			break;				/* bit-string metrics: no float distance */
 	}
 	for (size_t i = 0; i < count; i++)
 		distances[i] = __builtin_nanf("");

@@ -14,6 +14,7 @@
 #ifndef VECTOR_CORE_H
 #define VECTOR_CORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,7 +56,10 @@ typedef enum vc_metric
 	VC_METRIC_L2_SQUARED = 0,
 	VC_METRIC_NEGATIVE_INNER_PRODUCT,
 	VC_METRIC_COSINE,			/* 1 - cosine similarity */
-	VC_METRIC_L1
+	VC_METRIC_L1,
+	/* Bit strings only (the index search state's VC_ELEMENT_BITS). */
+	VC_METRIC_HAMMING,			/* number of differing bits */
+	VC_METRIC_JACCARD			/* 1 - |a & b| / |a | b| */
 } vc_metric;
 
 /* ------------------------------------------------------------------------
@@ -232,6 +236,116 @@ size_t		vc_sparsevec_text_element_bound(const char *text) VC_NOEXCEPT;
  */
 size_t		vc_format_sparsevec_text(const int32_t *indices, const float *values,
 									 size_t nnz, int32_t dim, char *buffer) VC_NOEXCEPT;
+
+/* ------------------------------------------------------------------------
+ * Index search state ("the core decides, the glue fetches")
+ *
+ * One greedy best-first search over a graph layer (HNSW's search-layer):
+ * a min-heap of candidates still to expand, a max-heap of the ef nearest
+ * results, and the set of elements already seen.  The glue drives it:
+ *
+ *	vc_search_begin(s, query, ef);
+ *	mark the entry point(s) with vc_search_filter_unvisited, score them
+ *	with vc_search_offer_vectors (or offer_distances);
+ *	while (vc_search_next_candidate(s, &id, &distance))
+ *	{
+ *		read id's neighbour ids from its page;
+ *		vc_search_filter_unvisited(s, neighbours, n, fresh, &n_fresh);
+ *		read the vectors of fresh[0..n_fresh), and while the page lock is
+ *		still held: vc_search_offer_vectors(s, fresh, vectors, n_fresh);
+ *	}
+ *	vc_search_take_results(s, ids, distances, capacity);
+ *
+ * Element ids are chosen by the glue (e.g. a packed ItemPointer); the core
+ * only compares them, to break distance ties deterministically (smaller id
+ * first).  Distances are float and "smaller is nearer", exactly the values
+ * vc_f32_distance_batch / vc_f16_distance_batch / vc_bits_hamming /
+ * vc_bits_jaccard give.  An element whose distance is NaN (cosine against a
+ * zero vector) is never admitted: it cannot be ordered.  The core keeps no
+ * pointer it is given.  Memory is reused from search to search: once the
+ * heaps and the visited set have grown to a search's size, later searches
+ * of that size allocate nothing.  The state is not thread-safe.
+ * ------------------------------------------------------------------------ */
+
+typedef struct vc_search vc_search;
+
+/* What the vectors handed to vc_search_offer_vectors (and the query) are. */
+typedef enum vc_element_kind
+{
+	VC_ELEMENT_F32 = 0,			/* dimensions floats */
+	VC_ELEMENT_F16,				/* dimensions uint16_t halves */
+	VC_ELEMENT_BITS,			/* dimensions bits in (dimensions + 7) / 8 bytes */
+	VC_ELEMENT_CALLER_SCORED	/* no vectors: the glue computes every distance
+								 * and uses vc_search_offer_distances (sparsevec) */
+} vc_element_kind;
+
+/* Largest bit-string length an index searches over (pgvector's index limit). */
+#define VC_SEARCH_BITS_MAX_DIM 64000
+
+/*
+ * A new, empty search state.  metric must suit kind: L2_SQUARED,
+ * NEGATIVE_INNER_PRODUCT, COSINE or L1 for F32 and F16; HAMMING or JACCARD
+ * for BITS; anything for CALLER_SCORED.  dimensions: 1..VC_VECTOR_MAX_DIM for
+ * F32 and F16, 1..VC_SEARCH_BITS_MAX_DIM for BITS, ignored for CALLER_SCORED.
+ * VC_ERROR_INVALID_ARGUMENT otherwise (*out is then NULL), VC_ERROR_NO_MEMORY.
+ */
+vc_status	vc_search_create(vc_element_kind kind, vc_metric metric, size_t dimensions,
+							 vc_search **out) VC_NOEXCEPT;
+
+/* Frees the state; NULL is a no-op. */
+void		vc_search_free(vc_search *search) VC_NOEXCEPT;
+
+/*
+ * Start a new search for query (copied: the caller may free it afterwards;
+ * ignored, and may be NULL, for CALLER_SCORED) keeping the ef nearest
+ * results.  Empties the heaps and the visited set (in O(1)).
+ * VC_ERROR_INVALID_ARGUMENT if ef is 0 or query is NULL where it is needed;
+ * VC_ERROR_NO_MEMORY.
+ */
+vc_status	vc_search_begin(vc_search *search, const void *query, size_t ef) VC_NOEXCEPT;
+
+/*
+ * Mark ids[0..count) visited and write to out_ids those not seen before in
+ * this search (in their order, each once even if repeated in ids), their
+ * number to *out_count.  out_ids needs room for count ids; it may be ids
+ * itself.  On VC_ERROR_NO_MEMORY some ids may already be marked.
+ */
+vc_status	vc_search_filter_unvisited(vc_search *search, const uint64_t *ids, size_t count,
+									   uint64_t *out_ids, size_t *out_count) VC_NOEXCEPT;
+
+/*
+ * Score vectors[0..count) (of the state's kind and dimensions) against the
+ * query, and admit each by the search-layer rule: it becomes a candidate and
+ * a result if there are fewer than ef results or it is nearer than the
+ * furthest result (which is then dropped).  The vectors are read only during
+ * the call.  Does not touch the visited set: filter first.
+ * VC_ERROR_INVALID_ARGUMENT for a CALLER_SCORED state; VC_ERROR_NO_MEMORY.
+ */
+vc_status	vc_search_offer_vectors(vc_search *search, const uint64_t *ids,
+									const void *const *vectors, size_t count) VC_NOEXCEPT;
+
+/* The same with distances the glue computed itself (any kind). */
+vc_status	vc_search_offer_distances(vc_search *search, const uint64_t *ids,
+									  const float *distances, size_t count) VC_NOEXCEPT;
+
+/*
+ * Pop the nearest candidate not yet expanded into *id and *distance.  false
+ * when the search is over: no candidates left, or the nearest is further
+ * than the furthest of ef results (nothing it leads to could be admitted).
+ */
+bool		vc_search_next_candidate(vc_search *search, uint64_t *id, float *distance) VC_NOEXCEPT;
+
+/* How many results the search holds (at most ef). */
+size_t		vc_search_result_count(const vc_search *search) VC_NOEXCEPT;
+
+/*
+ * Write the nearest min(capacity, result count) results into ids and
+ * distances in increasing distance (ties by increasing id), return how many
+ * were written, and empty the results.  The next search starts with
+ * vc_search_begin.
+ */
+size_t		vc_search_take_results(vc_search *search, uint64_t *ids, float *distances,
+								   size_t capacity) VC_NOEXCEPT;
 
 #ifdef __cplusplus
 }
