@@ -163,15 +163,18 @@ halfvec_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buffer = (StringInfo) PG_GETARG_POINTER(0);
 	int32		typmod = PG_GETARG_INT32(2);
-	int16		dim = (int16) pq_getmsgint(buffer, sizeof(int16));
-	int16		unused = (int16) pq_getmsgint(buffer, sizeof(int16));
+	int16		dim;
+	int16		unused;
 	HalfVector *result;
 
+	type_check_binary_remaining("halfvec", buffer, 2 * sizeof(int16));
+	dim = (int16) pq_getmsgint(buffer, sizeof(int16));
+	unused = (int16) pq_getmsgint(buffer, sizeof(int16));
 	halfvec_check_dim(dim);
 	halfvec_check_typmod(typmod, dim);
 	type_check_reserved_field("halfvec", unused);
+	type_check_binary_remaining("halfvec", buffer, sizeof(half) * dim);
 
-	/* pq_getmsgint errors out on a message shorter than dim elements */
 	result = InitHalfVector(dim);
 	for (int i = 0; i < dim; i++)
 	{

@@ -210,12 +210,16 @@ sparsevec_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buffer = (StringInfo) PG_GETARG_POINTER(0);
 	int32		typmod = PG_GETARG_INT32(2);
-	int32		dim = (int32) pq_getmsgint(buffer, sizeof(int32));
-	int32		nnz = (int32) pq_getmsgint(buffer, sizeof(int32));
-	int32		unused = (int32) pq_getmsgint(buffer, sizeof(int32));
+	int32		dim;
+	int32		nnz;
+	int32		unused;
 	SparseVector *result;
 	float	   *values;
 
+	type_check_binary_remaining("sparsevec", buffer, 3 * sizeof(int32));
+	dim = (int32) pq_getmsgint(buffer, sizeof(int32));
+	nnz = (int32) pq_getmsgint(buffer, sizeof(int32));
+	unused = (int32) pq_getmsgint(buffer, sizeof(int32));
 	sparsevec_check_dim(dim);
 	/*
 	 * pgvector's order and classes: the element limit first; more elements
@@ -230,12 +234,7 @@ sparsevec_recv(PG_FUNCTION_ARGS)
 	sparsevec_check_typmod(typmod, dim);
 	type_check_reserved_field("sparsevec", unused);
 
-	/* refuse a truncated message before allocating for it */
-	if ((Size) (buffer->len - buffer->cursor) < (Size) nnz * (sizeof(int32) + sizeof(float)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary sparsevec: the message ends before element %d of %d",
-						(int) ((buffer->len - buffer->cursor) / (sizeof(int32) + sizeof(float))) + 1, nnz)));
+	type_check_binary_remaining("sparsevec", buffer, (Size) nnz * (sizeof(int32) + sizeof(float)));
 
 	result = InitSparseVector(dim, nnz);
 	values = SPARSEVEC_VALUES(result);

@@ -52,6 +52,17 @@ type_modifier_dimensions(ArrayType *modifiers, const char *type_name, int32 max_
 }
 
 void
+type_check_binary_remaining(const char *type_name, StringInfo message, Size needed)
+{
+	Size		remaining = (Size) (message->len - message->cursor);
+
+	if (remaining < needed)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary %s: the message ends %zu bytes early", type_name, needed - remaining)));
+}
+
+void
 type_check_reserved_field(const char *type_name, int32 value)
 {
 	if (value != 0)

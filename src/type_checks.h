@@ -13,6 +13,7 @@
 
 #include "pg_compat.h"
 
+#include "lib/stringinfo.h"
 #include "utils/array.h"
 
 /* Errors unless 1 <= dim <= max_dim. */
@@ -26,6 +27,13 @@ extern void type_check_typmod(const char *type_name, int32 typmod, int dim);
  * 1 .. max_dim.
  */
 extern int32 type_modifier_dimensions(ArrayType *modifiers, const char *type_name, int32 max_dim);
+
+/*
+ * Errors unless the binary message still holds needed bytes.  PostgreSQL's
+ * pq_getmsg* would report a short message as a protocol violation (08P01);
+ * a truncated value is bad data, so say so, before allocating for it.
+ */
+extern void type_check_binary_remaining(const char *type_name, StringInfo message, Size needed);
 
 /* Errors unless the reserved header field of a binary value is zero. */
 extern void type_check_reserved_field(const char *type_name, int32 value);

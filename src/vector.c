@@ -191,10 +191,7 @@ vector_recv(PG_FUNCTION_ARGS)
 	int16		unused;
 	Vector	   *result;
 
-	if (buf->len - buf->cursor < 4)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("binary vector is shorter than its 4-byte header")));
+	type_check_binary_remaining("vector", buf, 2 * sizeof(int16));
 	dim = (int16) pq_getmsgint(buf, sizeof(int16));
 	unused = (int16) pq_getmsgint(buf, sizeof(int16));
 
@@ -204,11 +201,7 @@ vector_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("binary vector has %d in its reserved field, which must be 0", unused)));
-	if (buf->len - buf->cursor < (int) sizeof(float) * dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("binary vector declares %d dimensions but holds only %d bytes of values",
-						dim, buf->len - buf->cursor)));
+	type_check_binary_remaining("vector", buf, sizeof(float) * dim);
 
 	result = InitVector(dim);
 	for (int i = 0; i < dim; i++)
