@@ -5,6 +5,8 @@
 #   3. the SQL regression tests (make installcheck)
 #   4. the TAP tests (make prove_installcheck), when test/t/*.pl exist
 #   5. the client tests: Python (test/clients/python), Node (test/clients/node)
+#   6. on x86-64: the core's unit tests cross-built for arm64 and run under
+#      qemu-user, so the NEON kernels are tested too (build-arm64/)
 # Every suite runs even when an earlier one failed; the exit status is
 # non-zero when any failed.  The scratch cluster is stopped at the end.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -19,6 +21,7 @@ packages=("${VECTOR_BASE_PACKAGES[@]}" cmake libgtest-dev libbenchmark-dev
 	python3-numpy python3-psycopg2 python3-psycopg python3-sqlalchemy python3-asyncpg)
 # PostgreSQL::Test::Cluster (the TAP framework) needs IPC::Run.
 [ "${#TAP_TEST_FILES[@]}" -gt 0 ] && packages+=(libipc-run-perl)
+[ "$(uname -m)" = x86_64 ] && packages+=(g++-aarch64-linux-gnu qemu-user)
 ensure_packages "${packages[@]}"
 ensure_node
 
@@ -64,7 +67,7 @@ tap_tests() {
 	fi
 	local copy status=0
 	copy="$(mktemp -d /tmp/vector-tap.XXXXXX)"
-	tar -C "$VECTOR_ROOT" --exclude=./build --exclude=./.cluster --exclude=node_modules \
+	tar -C "$VECTOR_ROOT" --exclude=./build --exclude=./build-arm64 --exclude=./.cluster --exclude=node_modules \
 		--exclude='*.o' -cf - . | tar -C "$copy" -xf -
 	chown -R "$CLUSTER_USER": "$copy"
 	runuser -u "$CLUSTER_USER" -- env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE \
@@ -90,6 +93,18 @@ node_client_tests() {
 	)
 }
 
+# The NEON target cannot run here natively: cross-build the unit tests and run
+# them under emulation.  The two tests that re-execute their own binary (to
+# read VECTOR_SIMD_TARGET afresh) cannot under qemu-user, and are left out.
+ARM64_BUILD_DIR="$VECTOR_ROOT/build-arm64"
+arm64_unit_tests() {
+	cmake -S "$VECTOR_ROOT" -B "$ARM64_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
+		-DCMAKE_TOOLCHAIN_FILE="$VECTOR_ROOT/test/arm64/toolchain.cmake" >/dev/null &&
+		cmake --build "$ARM64_BUILD_DIR" -j"$JOBS" --target vector_core_tests &&
+		qemu-aarch64 -L /usr/aarch64-linux-gnu "$ARM64_BUILD_DIR/vector_core_tests" \
+			--gtest_filter='-KernelDispatchEnvironment.*' --gtest_brief=1
+}
+
 run_suite "unit tests (ctest)" unit_tests
 
 build_and_install_extension || die "the extension did not build or install; no SQL test can run"
@@ -101,6 +116,9 @@ if [ "${#TAP_TEST_FILES[@]}" -gt 0 ]; then
 fi
 run_suite "Python client tests" python_client_tests
 run_suite "Node client tests" node_client_tests
+if [ "$(uname -m)" = x86_64 ]; then
+	run_suite "unit tests on arm64 (NEON, under qemu)" arm64_unit_tests
+fi
 
 echo
 log "summary"
