@@ -92,3 +92,7 @@ SELECT castsource::regtype, casttarget::regtype, castcontext FROM pg_cast
  ORDER BY castsource::regtype::text, casttarget::regtype::text;
 
 DROP TABLE sparsevec_rows, sparsevec_sorted, sparsevec_assign;
+
+-- L1 sums in float4 like the dense vector's (and pgvector's): both give 1e8
+SELECT '{1:100000000,2:1}/2'::sparsevec <+> '{}/2' AS sparse_l1,
+       '[100000000,1]'::vector <+> '[0,0]' AS dense_l1;

@@ -11,6 +11,7 @@ SELECT cosine_distance('[0,0]'::vector, '[1,1]'), cosine_distance('[1,1]'::vecto
 SELECT l1_distance('[1,2,3]'::vector, '[4,6,3]'), '[1,-2,3]'::vector <+> '[-4,6,3]';
 SELECT vector_spherical_distance('[1,0]', '[0,1]'), vector_spherical_distance('[1,0]', '[1,0]'),
 	vector_spherical_distance('[1,0]', '[-1,0]'), vector_spherical_distance('[1,1]', '[1,1]');
+SELECT vector_spherical_distance('[3e38,-3e38]', '[3e38,3e38]');	-- the product overflows to NaN, which stays NaN like pgvector
 SELECT l2_distance('[1e20]'::vector, '[-1e20]');	-- float4 accumulation overflows, like pgvector
 SELECT inner_product('[3e38]'::vector, '[3e38]'), l1_distance('[3e38]'::vector, '[-3e38]'),
 	cosine_distance('[3e38]'::vector, '[3e38]');

@@ -101,8 +101,14 @@ halfvec_spherical_distance(PG_FUNCTION_ARGS)
 	HALFVEC_BINARY_ARGS();
 
 	dot = (double) vc_f16_inner_product(a->x, b->x, a->dim);
-	/* rounding can push a unit-vector dot product just outside acos' domain */
-	dot = Max(-1.0, Min(1.0, dot));
+	/*
+	 * Rounding can push a unit-vector dot product just outside acos' domain;
+	 * a NaN stays NaN, as in pgvector.
+	 */
+	if (dot > 1.0)
+		dot = 1.0;
+	else if (dot < -1.0)
+		dot = -1.0;
 	PG_RETURN_FLOAT8(acos(dot) / M_PI);
 }
 

@@ -91,7 +91,7 @@ sparsevec_l1_distance(PG_FUNCTION_ARGS)
 {
 	SPARSEVEC_TWO_ARGS();
 
-	PG_RETURN_FLOAT8(vc_sparse_l1(SPARSE_KERNEL_ARGS(a, b)));
+	PG_RETURN_FLOAT8((double) vc_sparse_l1(SPARSE_KERNEL_ARGS(a, b)));
 }
 
 PG_FUNCTION_INFO_V1(sparsevec_l2_norm);

@@ -91,8 +91,14 @@ vector_spherical_distance(PG_FUNCTION_ARGS)
 	VECTOR_BINARY_ARGS();
 
 	dot = (double) vc_f32_inner_product(a->x, b->x, a->dim);
-	/* rounding can push the product of unit vectors just outside acos' domain */
-	dot = Max(-1.0, Min(dot, 1.0));
+	/*
+	 * Rounding can push the product of unit vectors just outside acos'
+	 * domain; a NaN (overflowed sums) stays NaN, as in pgvector.
+	 */
+	if (dot > 1.0)
+		dot = 1.0;
+	else if (dot < -1.0)
+		dot = -1.0;
 	PG_RETURN_FLOAT8(acos(dot) / M_PI);
 }
 

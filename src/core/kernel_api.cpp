@@ -169,7 +169,7 @@ vc_sparse_cosine_distance(const int32_t *a_index, const float *a_value, size_t a
 		sparse::cosine_sums(a_index, a_value, a_nnz, b_index, b_value, b_nnz));
 }
 
-extern "C" double
+extern "C" float
 vc_sparse_l1(const int32_t *a_index, const float *a_value, size_t a_nnz,
 			 const int32_t *b_index, const float *b_value, size_t b_nnz) noexcept
 {

@@ -79,12 +79,11 @@ cosine_sums(const int32_t *a_index, const float *a_value, size_t a_nnz,
 	return sums;
 }
 
-double
+float
 l1(const int32_t *a_index, const float *a_value, size_t a_nnz,
    const int32_t *b_index, const float *b_value, size_t b_nnz) noexcept
 {
-	// float64 like pgvector's sparsevec L1; each term is still a float32 difference
-	double		sum = 0.0;
+	float		sum = 0.0f;
 
 	merge_join(a_index, a_value, a_nnz, b_index, b_value, b_nnz,
 			   [&](float a) { sum += std::fabs(a); },

@@ -20,7 +20,7 @@ float		inner_product(const int32_t *a_index, const float *a_value, size_t a_nnz,
 						  const int32_t *b_index, const float *b_value, size_t b_nnz) noexcept;
 CosineSums	cosine_sums(const int32_t *a_index, const float *a_value, size_t a_nnz,
 						const int32_t *b_index, const float *b_value, size_t b_nnz) noexcept;
-double		l1(const int32_t *a_index, const float *a_value, size_t a_nnz,
+float		l1(const int32_t *a_index, const float *a_value, size_t a_nnz,
 			   const int32_t *b_index, const float *b_value, size_t b_nnz) noexcept;
 
 }							// namespace vector_core::sparse

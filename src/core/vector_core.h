@@ -155,8 +155,7 @@ float		vc_sparse_inner_product(const int32_t *a_index, const float *a_value, siz
 									const int32_t *b_index, const float *b_value, size_t b_nnz) VC_NOEXCEPT;
 double		vc_sparse_cosine_distance(const int32_t *a_index, const float *a_value, size_t a_nnz,
 									  const int32_t *b_index, const float *b_value, size_t b_nnz) VC_NOEXCEPT;
-/* Summed in float64, as pgvector sums sparse L1 (the dense one uses float32). */
-double		vc_sparse_l1(const int32_t *a_index, const float *a_value, size_t a_nnz,
+float		vc_sparse_l1(const int32_t *a_index, const float *a_value, size_t a_nnz,
 						 const int32_t *b_index, const float *b_value, size_t b_nnz) VC_NOEXCEPT;
 
 /* ------------------------------------------------------------------------

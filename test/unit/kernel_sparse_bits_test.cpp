@@ -68,16 +68,17 @@ sparse_cosine(const Sparse &a, const Sparse &b)
 									 b.index.data(), b.value.data(), b.index.size());
 }
 
-double
+float
 sparse_l1(const Sparse &a, const Sparse &b)
 {
 	return vc_sparse_l1(a.index.data(), a.value.data(), a.index.size(),
 						b.index.data(), b.value.data(), b.index.size());
 }
 
-// pgvector sums sparse L1 in float64: 1e8 + 1000 ones keeps every one, where
-// a float32 sum (ulp 8 at 1e8) would stay at 1e8.
-TEST(SparseKernels, L1SumsInFloat64)
+// pgvector 0.8 sums sparse L1 in float32, like the dense L1: after 1e8 (whose
+// float32 ulp is 8) every further 1 rounds away.  A float64 sum would give
+// 1e8 + 1000, and disagree with the same vector stored dense.
+TEST(SparseKernels, L1SumsInFloat32LikeTheDenseOne)
 {
 	Sparse		a;
 	Sparse		empty;
@@ -89,8 +90,8 @@ TEST(SparseKernels, L1SumsInFloat64)
 		a.index.push_back(i);
 		a.value.push_back(1.0f);
 	}
-	EXPECT_EQ(sparse_l1(a, empty), 1e8 + 1000.0);
-	EXPECT_EQ(sparse_l1(empty, a), 1e8 + 1000.0);
+	EXPECT_EQ(sparse_l1(a, empty), 1e8f);
+	EXPECT_EQ(sparse_l1(empty, a), 1e8f);
 }
 
 TEST(SparseKernels, HandComputedCases)
