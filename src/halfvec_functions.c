@@ -214,15 +214,12 @@ halfvec_subvector(PG_FUNCTION_ARGS)
  * Element-wise arithmetic, computed in float4 and rounded back to half
  * ------------------------------------------------------------------------ */
 
-typedef enum HalfvecOperation
-{
-	HALFVEC_ADD,
-	HALFVEC_SUBTRACT,
-	HALFVEC_MULTIPLY
-} HalfvecOperation;
+/* One of the core's element-wise float4 operations (vc_f32_add, ...). */
+typedef vc_status (*Float32Operation) (const float *a, const float *b, float *out, size_t n);
 
 static HalfVector *
-halfvec_elementwise(const HalfVector *a, const HalfVector *b, HalfvecOperation operation)
+halfvec_elementwise(const HalfVector *a, const HalfVector *b, Float32Operation operation,
+					bool is_multiplication)
 {
 	HalfVector *result;
 	float	   *left;
@@ -233,28 +230,16 @@ halfvec_elementwise(const HalfVector *a, const HalfVector *b, HalfvecOperation o
 	left = halfvec_float_values(a);
 	right = halfvec_float_values(b);
 
-	for (int i = 0; i < a->dim; i++)
-	{
-		switch (operation)
-		{
-			case HALFVEC_ADD:
-				left[i] += right[i];
-				break;
-			case HALFVEC_SUBTRACT:
-				left[i] -= right[i];
-				break;
-			case HALFVEC_MULTIPLY:
-				left[i] *= right[i];
-				break;
-		}
-	}
+	/* halves cannot overflow float4 here: the range check is the rounding below */
+	if (operation(left, right, left, a->dim) != VC_OK)
+		float_overflow_error();
 
 	result = InitHalfVector(a->dim);
 	if (vc_f32_array_to_f16(left, result->x, a->dim, &bad_index) != VC_OK)
 		float_overflow_error();
 
 	/* a product of non-zero halves that rounds to zero lost all its digits */
-	if (operation == HALFVEC_MULTIPLY)
+	if (is_multiplication)
 	{
 		for (int i = 0; i < a->dim; i++)
 		{
@@ -273,7 +258,7 @@ Datum
 halfvec_add(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_HALFVEC_P(halfvec_elementwise(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1),
-											HALFVEC_ADD));
+											vc_f32_add, false));
 }
 
 PG_FUNCTION_INFO_V1(halfvec_sub);
@@ -281,7 +266,7 @@ Datum
 halfvec_sub(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_HALFVEC_P(halfvec_elementwise(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1),
-											HALFVEC_SUBTRACT));
+											vc_f32_subtract, false));
 }
 
 PG_FUNCTION_INFO_V1(halfvec_mul);
@@ -289,7 +274,7 @@ Datum
 halfvec_mul(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_HALFVEC_P(halfvec_elementwise(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1),
-											HALFVEC_MULTIPLY));
+											vc_f32_multiply, true));
 }
 
 PG_FUNCTION_INFO_V1(halfvec_concat);
@@ -359,14 +344,8 @@ halfvec_accum(PG_FUNCTION_ARGS)
 	if (dim == 0)
 	{
 		/* first row: the state takes this vector's dimensions */
-		Datum	   *elements = palloc(sizeof(Datum) * (vec->dim + 1));
-
-		elements[0] = Float8GetDatum(sums[0] + 1);
-		for (int i = 0; i < vec->dim; i++)
-			elements[i + 1] = Float8GetDatum((double) values[i]);
-		state = construct_array(elements, vec->dim + 1, FLOAT8OID, sizeof(float8),
-								FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
-		pfree(elements);
+		state = make_avg_state(sums[0], NULL, vec->dim);
+		dim = vec->dim;
 	}
 	else
 	{
@@ -374,17 +353,15 @@ halfvec_accum(PG_FUNCTION_ARGS)
 
 		/* called as an aggregate, we own the state and may update it */
 		if (!AggCheckCallContext(fcinfo, NULL))
-		{
 			state = DatumGetArrayTypePCopy(PG_GETARG_DATUM(0));
-			sums = (float8 *) ARR_DATA_PTR(state);
-		}
-		sums[0] += 1;
-		for (int i = 0; i < dim; i++)
-		{
-			sums[i + 1] += (double) values[i];
-			if (isinf(sums[i + 1]))
-				float_overflow_error();
-		}
+	}
+	sums = (float8 *) ARR_DATA_PTR(state);
+	sums[0] += 1;
+	vc_f64_accumulate_f32(sums + 1, values, dim);
+	for (int i = 0; i < dim; i++)
+	{
+		if (isinf(sums[i + 1]))
+			float_overflow_error();
 	}
 	pfree(values);
 	PG_RETURN_ARRAYTYPE_P(state);

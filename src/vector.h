@@ -9,6 +9,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "utils/array.h"
 #include "utils/varbit.h"
 
 #include "type_checks.h"
@@ -60,6 +61,12 @@ extern void vector_report_dim_mismatch(int dim_a, int dim_b) pg_attribute_noretu
 
 /* bit(dim) with bit i set where values[i] is positive: binary_quantize(). */
 extern VarBit *bits_of_positive_values(const float *values, int dim);
+
+/*
+ * A new avg() state, float8[] {count, sums[0], ..., sums[dim - 1]} (sums
+ * NULL: zeros): the layout avg(vector) and avg(halfvec) share.
+ */
+extern ArrayType *make_avg_state(float8 count, const float8 *sums, int dim);
 
 /* Errors unless both operands have the same dimensions (inline: per-row path). */
 static inline void

@@ -35,9 +35,8 @@ state_values(ArrayType *state, const char *function)
 	return (float8 *) ARR_DATA_PTR(state);
 }
 
-/* A new state array {count, sums[0], ..., sums[dim - 1]}. */
-static ArrayType *
-make_state(float8 count, const float8 *sums, int dim)
+ArrayType *
+make_avg_state(float8 count, const float8 *sums, int dim)
 {
 	int			length = dim + 1;
 	Size		size = ARR_OVERHEAD_NONULLS(1) + sizeof(float8) * length;
@@ -93,7 +92,7 @@ vector_accum(PG_FUNCTION_ARGS)
 	/* first row: the state becomes {1, vec} */
 	if (dim == 0)
 	{
-		ArrayType  *result = make_state(1.0, NULL, vec->dim);
+		ArrayType  *result = make_avg_state(1.0, NULL, vec->dim);
 
 		vc_f64_accumulate_f32((float8 *) ARR_DATA_PTR(result) + 1, vec->x, vec->dim);
 		PG_RETURN_ARRAYTYPE_P(result);
@@ -107,7 +106,7 @@ vector_accum(PG_FUNCTION_ARGS)
 	 */
 	if (!AggCheckCallContext(fcinfo, NULL))
 	{
-		state = make_state(values[0], values + 1, dim);
+		state = make_avg_state(values[0], values + 1, dim);
 		values = (float8 *) ARR_DATA_PTR(state);
 	}
 	values[0] += 1.0;
@@ -131,12 +130,12 @@ vector_combine(PG_FUNCTION_ARGS)
 
 	/* an empty side (count 0) contributes nothing */
 	if (values2[0] == 0.0)
-		PG_RETURN_ARRAYTYPE_P(make_state(values1[0], values1 + 1, dim));
+		PG_RETURN_ARRAYTYPE_P(make_avg_state(values1[0], values1 + 1, dim));
 	if (values1[0] == 0.0)
-		PG_RETURN_ARRAYTYPE_P(make_state(values2[0], values2 + 1, STATE_DIM(state2)));
+		PG_RETURN_ARRAYTYPE_P(make_avg_state(values2[0], values2 + 1, STATE_DIM(state2)));
 
 	check_state_dim(dim, STATE_DIM(state2));
-	result = make_state(values1[0] + values2[0], values1 + 1, dim);
+	result = make_avg_state(values1[0] + values2[0], values1 + 1, dim);
 	sums = (float8 *) ARR_DATA_PTR(result) + 1;
 	for (int i = 0; i < dim; i++)
 		sums[i] += values2[i + 1];
