@@ -1,17 +1,51 @@
 #!/usr/bin/env bash
-# bench/run.sh: sequential-scan benchmark on a scratch cluster.
+# bench/run.sh: benchmarks on a scratch cluster.
+#
+#   bench/run.sh [seqscan] [options]   sequential-scan throughput (bench/seqscan.py),
+#                                      e.g. bench/run.sh --rows 20000 --only "vector(768)"
+#   bench/run.sh hnsw [options]        HNSW build/size/recall/QPS/insert rate against the
+#                                      reference pgvector (bench/hnsw.py --help),
+#                                      e.g. bench/run.sh hnsw --dataset l2-128 --rows 20000
+#
 # Installs what is missing, builds and installs the extension, starts a
-# scratch cluster tuned for the measurement (4GB shared_buffers, no parallel
-# workers, no JIT), runs bench/seqscan.py and writes its table to
-# bench/results/seqscan-<date>.md.  Arguments go to seqscan.py, e.g.
-#   bench/run.sh --rows 20000 --only "vector(768)"
+# scratch cluster tuned for the measurement and runs the bench; the report
+# goes to bench/results/<bench>-<date>.md.  The HNSW bench compares with
+# pgvector 0.8.6 installed as extension pgvector_ref
+# (/work/shared/tools/install_pgvector_ref.sh) and skips it when that is missing.
+#
+#   VECTOR_BENCH_SKIP_BUILD=1   do not build and install the extension first
+#                               (use what is installed, e.g. while the tree does not compile)
+#   VECTOR_CLUSTER_PORT, VECTOR_CLUSTER_DIR: see scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
-ensure_packages "${VECTOR_BASE_PACKAGES[@]}" python3-numpy python3-psycopg2
-build_and_install_extension
-cluster_start "shared_buffers = 4GB" "max_parallel_workers_per_gather = 0" "jit = off" \
-	"max_wal_size = 8GB" "checkpoint_timeout = 1h" "maintenance_work_mem = 1GB"
+bench=seqscan
+case "${1:-}" in
+	seqscan | hnsw)
+		bench="$1"
+		shift
+		;;
+esac
+
+ensure_packages "${VECTOR_BASE_PACKAGES[@]}" python3-numpy python3-psycopg2 python3-matplotlib
+if [ "${VECTOR_BENCH_SKIP_BUILD:-0}" = 1 ]; then
+	log "VECTOR_BENCH_SKIP_BUILD=1: using the extension as installed"
+else
+	build_and_install_extension
+fi
+
+case "$bench" in
+	seqscan)
+		cluster_start "shared_buffers = 4GB" "max_parallel_workers_per_gather = 0" "jit = off" \
+			"max_wal_size = 8GB" "checkpoint_timeout = 1h" "maintenance_work_mem = 1GB"
+		;;
+	hnsw)
+		# One parallel maintenance worker: the machine has two cores.
+		cluster_start "shared_buffers = 2GB" "maintenance_work_mem = 4GB" \
+			"max_parallel_maintenance_workers = 1" "max_parallel_workers_per_gather = 0" "jit = off" \
+			"max_wal_size = 8GB" "checkpoint_timeout = 1h"
+		;;
+esac
 
 mkdir -p "$VECTOR_ROOT/bench/results"
-output="$VECTOR_ROOT/bench/results/seqscan-$(date -u +%Y%m%d-%H%M).md"
-/usr/bin/python3 "$VECTOR_ROOT/bench/seqscan.py" --output "$output" "$@"
+output="$VECTOR_ROOT/bench/results/$bench-$(date -u +%Y%m%d-%H%M).md"
+/usr/bin/python3 "$VECTOR_ROOT/bench/$bench.py" --output "$output" "$@"

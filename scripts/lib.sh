@@ -4,6 +4,9 @@
 #
 #   VECTOR_ROOT            the checkout (set here)
 #   VECTOR_CLUSTER_PORT    port of the scratch cluster (default 54329)
+#   VECTOR_CLUSTER_DIR     folder of the scratch cluster (default .cluster in the
+#                          checkout, whatever the port: set it, and the port, to run
+#                          a second cluster beside one already running there)
 #   PG_CONFIG              pg_config to build against (default: PostgreSQL 15's,
 #                          even when other server versions are installed too)
 
@@ -115,8 +118,9 @@ as_cluster_user() {
 	fi
 }
 
-# Pick (and create) the cluster folder: .cluster in the checkout when the
-# cluster user can write there, else a folder under /tmp.
+# Pick (and create) the cluster folder: $VECTOR_CLUSTER_DIR when set, else
+# .cluster in the checkout when the cluster user can write there, else a
+# folder under /tmp.
 choose_cluster_dir() {
 	local wanted="$VECTOR_ROOT/.cluster"
 	local socket="$wanted/.s.PGSQL.$VECTOR_CLUSTER_PORT"
@@ -127,6 +131,11 @@ choose_cluster_dir() {
 			die "running as root needs the 'postgres' system user (package postgresql-15)"
 	else
 		CLUSTER_USER="$(id -un)"
+	fi
+
+	if [ -n "${VECTOR_CLUSTER_DIR:-}" ]; then
+		choose_given_cluster_dir "$VECTOR_CLUSTER_DIR"
+		return 0
 	fi
 
 	# A Unix socket path must fit in 107 bytes.
@@ -144,6 +153,19 @@ choose_cluster_dir() {
 	mkdir -p "$CLUSTER_DIR"
 	if is_root; then chown "$CLUSTER_USER": "$CLUSTER_DIR"; fi
 	log "user $CLUSTER_USER cannot use $wanted; the scratch cluster goes to $CLUSTER_DIR"
+}
+
+# Use the folder the caller named: it must exist or be creatable, be usable
+# by the cluster user, and be short enough for a Unix socket path.
+choose_given_cluster_dir() {
+	local dir="$1"
+	local socket="$dir/.s.PGSQL.$VECTOR_CLUSTER_PORT"
+	[ "${#socket}" -lt 100 ] || die "VECTOR_CLUSTER_DIR=$dir is too long for a Unix socket path"
+	mkdir -p "$dir"
+	CLUSTER_DIR="$(cd "$dir" && pwd)"
+	if is_root; then chown "$CLUSTER_USER": "$CLUSTER_DIR"; fi
+	as_cluster_user test -w "$CLUSTER_DIR" -a -x "$CLUSTER_DIR" ||
+		die "user $CLUSTER_USER cannot write to VECTOR_CLUSTER_DIR=$CLUSTER_DIR"
 }
 
 # Stop a server left running in the cluster folder by an earlier, killed run.

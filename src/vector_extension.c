@@ -13,6 +13,7 @@
 #include "utils/guc.h"
 
 #include "vector_core.h"
+#include "hnsw/hnsw.h"
 
 PG_MODULE_MAGIC;
 
@@ -66,6 +67,8 @@ _PG_init(void)
 							   NULL);
 
 	MarkGUCPrefixReserved("vector");
+
+	hnsw_init();
 }
 
 PG_FUNCTION_INFO_V1(vector_simd_target);

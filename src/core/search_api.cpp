@@ -58,7 +58,7 @@ vc_search_free(vc_search *search) noexcept
 extern "C" vc_status
 vc_search_begin(vc_search *search, const void *query, size_t ef) noexcept
 {
-	if (search == nullptr || ef == 0 || (query == nullptr && search->needs_query()))
+	if (search == nullptr || ef == 0 || !search->is_valid_query(query))
 		return VC_ERROR_INVALID_ARGUMENT;
 	return status_of([&] { search->begin(query, ef); });
 }

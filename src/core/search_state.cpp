@@ -5,43 +5,13 @@
 #include <cmath>
 #include <cstring>
 
-#include "cpu_dispatch.hpp"
+#include "element_distance.hpp"
 
 namespace vector_core
 {
 
 namespace
 {
-
-bool
-is_float_metric(vc_metric metric) noexcept
-{
-	return metric == VC_METRIC_L2_SQUARED || metric == VC_METRIC_NEGATIVE_INNER_PRODUCT ||
-		metric == VC_METRIC_COSINE || metric == VC_METRIC_L1;
-}
-
-bool
-is_bits_metric(vc_metric metric) noexcept
-{
-	return metric == VC_METRIC_HAMMING || metric == VC_METRIC_JACCARD;
-}
-
-size_t
-bytes_per_vector(vc_element_kind kind, size_t dimensions) noexcept
-{
-	switch (kind)
-	{
-		case VC_ELEMENT_F32:
-			return dimensions * sizeof(float);
-		case VC_ELEMENT_F16:
-			return dimensions * sizeof(uint16_t);
-		case VC_ELEMENT_BITS:
-			return (dimensions + 7) / 8;
-		case VC_ELEMENT_CALLER_SCORED:
-			return 0;
-	}
-	return 0;
-}
 
 // Heap orders: std::push_heap keeps the "largest" by the comparator at the
 // front, so results use nearer (front = furthest) and candidates its
@@ -83,34 +53,42 @@ bool
 SearchState::is_valid_configuration(vc_element_kind kind, vc_metric metric,
 									size_t dimensions) noexcept
 {
-	switch (kind)
-	{
-		case VC_ELEMENT_F32:
-		case VC_ELEMENT_F16:
-			return is_float_metric(metric) && dimensions >= 1 &&
-				dimensions <= VC_VECTOR_MAX_DIM;
-		case VC_ELEMENT_BITS:
-			return is_bits_metric(metric) && dimensions >= 1 &&
-				dimensions <= VC_SEARCH_BITS_MAX_DIM;
-		case VC_ELEMENT_CALLER_SCORED:
-			return true;
-	}
-	return false;
+	return kind == VC_ELEMENT_CALLER_SCORED ||
+		ElementDistance::is_valid_configuration(kind, metric, dimensions);
 }
 
 SearchState::SearchState(vc_element_kind kind, vc_metric metric, size_t dimensions)
 	: kind_(kind),
 	  metric_(metric),
-	  dimensions_(kind == VC_ELEMENT_CALLER_SCORED ? 0 : dimensions),
-	  query_bytes_(bytes_per_vector(kind, dimensions_)),
+	  dimensions_(kind == VC_ELEMENT_CALLER_SCORED || kind == VC_ELEMENT_SPARSE ? 0 : dimensions),
+	  query_bytes_(ElementDistance::fixed_bytes_of(kind, dimensions_)),
 	  query_words_((query_bytes_ + sizeof(uint64_t) - 1) / sizeof(uint64_t)),
 	  batch_distances_(initial_batch_capacity)
 {
 }
 
+bool
+SearchState::is_valid_query(const void *query) const noexcept
+{
+	if (!needs_query())
+		return true;
+	if (query == nullptr)
+		return false;
+	return kind_ != VC_ELEMENT_SPARSE || SparseBody::bytes_of(query) != 0;
+}
+
 void
 SearchState::begin(const void *query, size_t ef)
 {
+	if (kind_ == VC_ELEMENT_SPARSE)
+	{
+		// Sized first: if that fails, the state is as it was.
+		size_t		bytes = SparseBody::bytes_of(query);
+
+		if (query_words_.size() * sizeof(uint64_t) < bytes)
+			query_words_.resize((bytes + sizeof(uint64_t) - 1) / sizeof(uint64_t));
+		query_bytes_ = bytes;
+	}
 	candidates_.clear();
 	results_.clear();
 	visited_.clear();
@@ -146,35 +124,10 @@ SearchState::filter_unvisited(const uint64_t *ids, size_t count, uint64_t *out_i
 void
 SearchState::score(const void *const *vectors, size_t count, float *distances) const noexcept
 {
-	const void *query = query_words_.data();
-
-	switch (kind_)
-	{
-		case VC_ELEMENT_F32:
-			active_kernels().f32_distance_batch(metric_, static_cast<const float *>(query),
-												reinterpret_cast<const float *const *>(vectors),
-												count, dimensions_, distances);
-			return;
-		case VC_ELEMENT_F16:
-			active_kernels().f16_distance_batch(metric_, static_cast<const uint16_t *>(query),
-												reinterpret_cast<const uint16_t *const *>(vectors),
-												count, dimensions_, distances);
-			return;
-		case VC_ELEMENT_BITS:
-			for (size_t i = 0; i < count; i++)
-			{
-				const uint8_t *bits = static_cast<const uint8_t *>(vectors[i]);
-
-				distances[i] = metric_ == VC_METRIC_HAMMING
-					? static_cast<float>(vc_bits_hamming(static_cast<const uint8_t *>(query),
-														 bits, query_bytes_))
-					: static_cast<float>(vc_bits_jaccard(static_cast<const uint8_t *>(query),
-														 bits, query_bytes_));
-			}
-			return;
-		case VC_ELEMENT_CALLER_SCORED:
-			return;
-	}
+	if (kind_ == VC_ELEMENT_CALLER_SCORED)
+		return;
+	ElementDistance(kind_, metric_, dimensions_).batch(query_words_.data(), vectors, count,
+													   distances);
 }
 
 void

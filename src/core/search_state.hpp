@@ -4,7 +4,8 @@
 // Candidates wait in a min-heap, the ef nearest results so far in a
 // max-heap whose top is the furthest; both are ordered by (distance, id) so
 // that equal distances resolve the same way on every run.  The query is
-// copied in, vectors offered are scored with the dispatched batch kernels.
+// copied in, vectors offered are scored with the dispatched batch kernels
+// (element_distance.hpp).
 #pragma once
 
 #include "cpp_only.hpp"
@@ -43,7 +44,12 @@ public:
 
 	bool		needs_query() const noexcept { return kind_ != VC_ELEMENT_CALLER_SCORED; }
 
-	// May throw std::bad_alloc (only while the heaps grow past earlier sizes).
+	// Whether begin() can take query: present where needed, and for SPARSE
+	// with an nnz field in 0..VC_SPARSEVEC_MAX_NNZ.
+	bool		is_valid_query(const void *query) const noexcept;
+
+	// May throw std::bad_alloc (only while the heaps, or a sparse query,
+	// grow past earlier sizes).
 	void		begin(const void *query, size_t ef);
 
 	// Writes the ids not seen before to out_ids (may alias ids); returns how
@@ -69,7 +75,7 @@ private:
 	const vc_element_kind kind_;
 	const vc_metric metric_;
 	const size_t dimensions_;
-	const size_t query_bytes_;
+	size_t		query_bytes_;	// fixed, except for SPARSE: the current query's
 
 	size_t		ef_ = 1;
 	std::vector<uint64_t> query_words_;	// the query's bytes, aligned for any kind

@@ -274,8 +274,11 @@ typedef enum vc_element_kind
 	VC_ELEMENT_F32 = 0,			/* dimensions floats */
 	VC_ELEMENT_F16,				/* dimensions uint16_t halves */
 	VC_ELEMENT_BITS,			/* dimensions bits in (dimensions + 7) / 8 bytes */
-	VC_ELEMENT_CALLER_SCORED	/* no vectors: the glue computes every distance
+	VC_ELEMENT_CALLER_SCORED,	/* no vectors: the glue computes every distance
 								 * and uses vc_search_offer_distances (sparsevec) */
+	VC_ELEMENT_SPARSE			/* sparsevec bodies: a sparsevec without its
+								 * varlena header (see vc_hnsw_graph below),
+								 * 4-byte aligned */
 } vc_element_kind;
 
 /* Largest bit-string length an index searches over (pgvector's index limit). */
@@ -283,9 +286,11 @@ typedef enum vc_element_kind
 
 /*
  * A new, empty search state.  metric must suit kind: L2_SQUARED,
- * NEGATIVE_INNER_PRODUCT, COSINE or L1 for F32 and F16; HAMMING or JACCARD
- * for BITS; anything for CALLER_SCORED.  dimensions: 1..VC_VECTOR_MAX_DIM for
- * F32 and F16, 1..VC_SEARCH_BITS_MAX_DIM for BITS, ignored for CALLER_SCORED.
+ * NEGATIVE_INNER_PRODUCT, COSINE or L1 for F32, F16 and SPARSE; HAMMING or
+ * JACCARD for BITS; anything for CALLER_SCORED.  dimensions:
+ * 1..VC_VECTOR_MAX_DIM for F32 and F16, 1..VC_SEARCH_BITS_MAX_DIM for BITS,
+ * ignored for SPARSE and CALLER_SCORED.  SPARSE vectors are scored with the
+ * vc_sparse_* kernels (negated inner product, cosine as a float).
  * VC_ERROR_INVALID_ARGUMENT otherwise (*out is then NULL), VC_ERROR_NO_MEMORY.
  */
 vc_status	vc_search_create(vc_element_kind kind, vc_metric metric, size_t dimensions,
@@ -296,10 +301,11 @@ void		vc_search_free(vc_search *search) VC_NOEXCEPT;
 
 /*
  * Start a new search for query (copied: the caller may free it afterwards;
- * ignored, and may be NULL, for CALLER_SCORED) keeping the ef nearest
- * results.  Empties the heaps and the visited set (in O(1)).
- * VC_ERROR_INVALID_ARGUMENT if ef is 0 or query is NULL where it is needed;
- * VC_ERROR_NO_MEMORY.
+ * ignored, and may be NULL, for CALLER_SCORED; for SPARSE its size is read
+ * from its nnz field) keeping the ef nearest results.  Empties the heaps and
+ * the visited set (in O(1)).  VC_ERROR_INVALID_ARGUMENT if ef is 0, query is
+ * NULL where it is needed, or a SPARSE query's nnz is outside
+ * 0..VC_SPARSEVEC_MAX_NNZ; VC_ERROR_NO_MEMORY.
  */
 vc_status	vc_search_begin(vc_search *search, const void *query, size_t ef) VC_NOEXCEPT;
 
@@ -345,6 +351,158 @@ size_t		vc_search_result_count(const vc_search *search) VC_NOEXCEPT;
  */
 size_t		vc_search_take_results(vc_search *search, uint64_t *ids, float *distances,
 								   size_t capacity) VC_NOEXCEPT;
+
+/* ------------------------------------------------------------------------
+ * HNSW graph construction (the in-memory build) and neighbour selection
+ *
+ * The glue appends every heap tuple's vector with its heap TID (the payload)
+ * during the heap scan, asks the core to link what was appended in chunks
+ * (so it can CHECK_FOR_INTERRUPTS and report progress between chunks), and
+ * finally walks the linked graph to write it to pages.
+ *
+ * Elements are numbered 0, 1, 2 ... in the order they were created.  An
+ * appended vector byte-identical to an earlier one that holds fewer than
+ * VC_HNSW_MAX_PAYLOADS payloads does not become an element: its payload is
+ * added to that element (pgvector keeps duplicates together the same way,
+ * so that thousands of identical vectors do not break the graph).
+ *
+ * Vectors are of the graph's kind: F32 and F16 (dimensions elements), BITS
+ * (dimensions bits in (dimensions + 7) / 8 bytes) or SPARSE (a sparsevec
+ * without its varlena header: int32 dim, int32 nnz, int32 unused, int32
+ * indices[nnz] (0-based, increasing), float values[nnz]; vector_bytes says
+ * how long it is).  Distances are the metric's, "smaller is nearer", as the
+ * search state computes them.  An element the metric cannot order (its
+ * distance to itself is NaN: a zero vector for COSINE, NaN or infinite
+ * components) is never linked, nor made the entry point.
+ *
+ * A graph is not thread-safe: one call at a time (link_pending's own
+ * threads are the core's business).
+ * ------------------------------------------------------------------------ */
+
+#define VC_HNSW_MAX_PAYLOADS 10		/* heap TIDs one element holds */
+#define VC_HNSW_MAX_LEVEL 15		/* levels are 0..VC_HNSW_MAX_LEVEL */
+
+typedef struct vc_hnsw_graph vc_hnsw_graph;
+
+typedef struct vc_hnsw_params
+{
+	vc_element_kind kind;		/* F32, F16, BITS or VC_ELEMENT_SPARSE */
+	vc_metric	metric;
+	size_t		dimensions;		/* as for vc_search_create; ignored for SPARSE */
+	int			m;				/* 2..100: links per layer (2 * m on layer 0) */
+	int			ef_construction;	/* 4..1000, at least 2 * m */
+	uint64_t	seed;			/* of the level generator: same seed, same levels */
+} vc_hnsw_params;
+
+/* VC_ERROR_INVALID_ARGUMENT for parameters out of range; VC_ERROR_NO_MEMORY. */
+vc_status	vc_hnsw_graph_create(const vc_hnsw_params *params, vc_hnsw_graph **out) VC_NOEXCEPT;
+void		vc_hnsw_graph_free(vc_hnsw_graph *graph) VC_NOEXCEPT;
+
+/*
+ * Bytes the graph holds now: vectors, links, payloads, bookkeeping, and the
+ * scratch of the threads vc_hnsw_graph_link_pending used (kept for the next
+ * call: about 2 bytes per element per thread, plus ef_construction-sized
+ * buffers).  Storage grows in chunks of at most about 128 kB (one vector if
+ * larger), never by copying.
+ */
+size_t		vc_hnsw_graph_memory_bytes(const vc_hnsw_graph *graph) VC_NOEXCEPT;
+
+/*
+ * Upper bound of what appending one vector of vector_bytes (for SPARSE; the
+ * fixed size otherwise) adds to that, including the growth of the linking
+ * threads' scratch that the new element will cause.
+ */
+size_t		vc_hnsw_graph_append_cost(const vc_hnsw_graph *graph, size_t vector_bytes) VC_NOEXCEPT;
+
+/*
+ * Copy vector in with its payload.  It is not linked (not reachable) until
+ * vc_hnsw_graph_link_pending has run.  *merged (may be NULL) tells whether it
+ * joined an identical element instead of becoming a new one.  Vectors the
+ * metric cannot order (a zero vector for COSINE) must not be appended: the
+ * glue skips them.  VC_ERROR_INVALID_ARGUMENT for a NULL vector or one of the
+ * wrong size (SPARSE: vector_bytes must be 12 + 8 * nnz, nnz within
+ * 0..VC_SPARSEVEC_MAX_NNZ, indices strictly increasing); VC_ERROR_TOO_MANY
+ * past UINT32_MAX - 1 elements; VC_ERROR_NO_MEMORY (the graph unchanged).
+ */
+vc_status	vc_hnsw_graph_append(vc_hnsw_graph *graph, const void *vector, size_t vector_bytes,
+								 uint64_t payload, bool *merged) VC_NOEXCEPT;
+
+/* Elements appended but not linked yet. */
+size_t		vc_hnsw_graph_pending_count(const vc_hnsw_graph *graph) VC_NOEXCEPT;
+
+/*
+ * Link up to max_elements pending elements (in creation order) into the
+ * graph, with up to threads threads (1 = in the calling thread; at most 64
+ * are used; the calling thread is one of them).  The threads block every
+ * signal and are joined before the call returns.  *linked (may be NULL)
+ * gets how many were linked.  With threads = 1 the graph is a function of
+ * the appends and the seed (however the work is split into calls); with
+ * more, the order in which elements see each other varies, and so do the
+ * links, not their quality.  VC_ERROR_INVALID_ARGUMENT for threads < 1;
+ * VC_ERROR_NO_MEMORY: if any element was being linked, the graph is then
+ * only good for freeing, and later calls fail the same way.
+ */
+vc_status	vc_hnsw_graph_link_pending(vc_hnsw_graph *graph, size_t max_elements, int threads,
+									   size_t *linked) VC_NOEXCEPT;
+
+/* Elements created so far (linked or pending). */
+size_t		vc_hnsw_graph_element_count(const vc_hnsw_graph *graph) VC_NOEXCEPT;
+
+/* The entry point (highest-level element) of the linked graph; false if empty. */
+bool		vc_hnsw_graph_entry_point(const vc_hnsw_graph *graph, uint32_t *element,
+									  int *level) VC_NOEXCEPT;
+
+typedef struct vc_hnsw_element_view
+{
+	const void *vector;			/* valid until the graph changes or is freed */
+	size_t		vector_bytes;
+	int			level;
+	size_t		payload_count;	/* 1..VC_HNSW_MAX_PAYLOADS */
+	const uint64_t *payloads;
+} vc_hnsw_element_view;
+
+/* VC_ERROR_INVALID_ARGUMENT if element is not a created element. */
+vc_status	vc_hnsw_graph_element(const vc_hnsw_graph *graph, uint32_t element,
+								  vc_hnsw_element_view *out) VC_NOEXCEPT;
+
+/*
+ * The neighbours of element on layer (0..its level), nearest first (ties by
+ * element number), into out[0..capacity); returns how many were written:
+ * all of them (at most 2 * m on layer 0, m above) if capacity allows.  0 for
+ * an element not linked yet, a layer above its level, or a bad argument.
+ * Computes the distances to sort them: call it once per list.
+ */
+size_t		vc_hnsw_graph_neighbours(const vc_hnsw_graph *graph, uint32_t element, int layer,
+									 uint32_t *out, size_t capacity) VC_NOEXCEPT;
+
+/*
+ * A permutation of the elements for writing them to pages: elements close in
+ * the graph come close in the order (breadth-first from the entry point over
+ * layer 0, then anything unreached in creation order), so that a search
+ * touches fewer pages.  order needs vc_hnsw_graph_element_count entries
+ * (VC_ERROR_INVALID_ARGUMENT if capacity is smaller); VC_ERROR_NO_MEMORY.
+ */
+vc_status	vc_hnsw_graph_layout_order(const vc_hnsw_graph *graph, uint32_t *order,
+									   size_t capacity) VC_NOEXCEPT;
+
+/*
+ * HNSW's neighbour-selection heuristic, for inserts into an index on disk
+ * and for repairs after vacuum: from count candidates sorted nearest first
+ * by distances[i] (their distance to the element being linked), keep a
+ * candidate only if it is nearer to that element than to every candidate
+ * kept before it; then, while fewer than m are kept, fill up with the
+ * nearest of those discarded.  Writes the kept candidates' positions
+ * (indices into vectors, nearest first) to selected and their number to
+ * *selected_count (min(m, count)); selected needs room for that many.
+ * vectors are of kind/dimensions as for a graph (SPARSE allowed).
+ * VC_ERROR_INVALID_ARGUMENT for a bad kind/metric/dimensions, a NULL
+ * pointer, distances not in non-decreasing order or NaN, a SPARSE nnz out
+ * of range; VC_ERROR_NO_MEMORY.
+ */
+vc_status	vc_hnsw_select_neighbours(vc_element_kind kind, vc_metric metric, size_t dimensions,
+									  const void *const *vectors, const float *distances,
+									  size_t count, size_t m, uint32_t *selected,
+									  size_t *selected_count) VC_NOEXCEPT;
 
 #ifdef __cplusplus
 }

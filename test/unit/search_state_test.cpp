@@ -8,11 +8,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
 #include <unordered_map>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -651,7 +654,130 @@ TEST_P(SearchScoring, BitsMatchHammingAndJaccard)
 	EXPECT_EQ(jaccard[7], 0.0f);
 }
 
+// A sparsevec body (no varlena header): dim, nnz, unused, indices, values.
+std::vector<uint32_t>
+sparse_body(int32_t dim, const std::map<int32_t, float> &elements)
+{
+	std::vector<uint32_t> words = {static_cast<uint32_t>(dim),
+		static_cast<uint32_t>(elements.size()), 0};
+
+	for (const auto &element : elements)
+		words.push_back(static_cast<uint32_t>(element.first));
+	for (const auto &element : elements)
+	{
+		uint32_t	bits;
+
+		std::memcpy(&bits, &element.second, sizeof(bits));
+		words.push_back(bits);
+	}
+	return words;
+}
+
+std::map<int32_t, float>
+random_sparse(std::mt19937 &random, size_t nnz)
+{
+	std::normal_distribution<float> normal(0.0f, 1.0f);
+	std::map<int32_t, float> elements;
+
+	while (elements.size() < nnz)
+		elements[static_cast<int32_t>(random() % 200)] = normal(random);
+	return elements;
+}
+
+TEST_P(SearchScoring, SparseMatchesTheSparseKernels)
+{
+	std::mt19937 random(6);
+	const size_t count = 40;
+	std::vector<uint32_t> query = sparse_body(200, random_sparse(random, 17));
+	std::vector<std::vector<uint32_t>> data;
+	std::vector<const void *> vectors;
+	for (size_t i = 0; i < count; i++)
+		data.push_back(sparse_body(200, random_sparse(random, i % 5 == 0 ? 0 : random() % 60)));
+	for (const auto &v : data)
+		vectors.push_back(v.data());
+
+	auto		parts = [](const std::vector<uint32_t> &body) {
+		size_t		nnz = body[1];
+
+		return std::make_tuple(reinterpret_cast<const int32_t *>(body.data() + 3),
+							   reinterpret_cast<const float *>(body.data() + 3 + nnz), nnz);
+	};
+	auto [qi, qv, qn] = parts(query);
+
+	for (vc_metric metric : {VC_METRIC_L2_SQUARED, VC_METRIC_NEGATIVE_INNER_PRODUCT,
+							 VC_METRIC_COSINE, VC_METRIC_L1})
+	{
+		// dimensions are ignored for sparse vectors
+		std::vector<float> got = scored_distances(VC_ELEMENT_SPARSE, metric, 0, query.data(),
+												  vectors);
+
+		for (size_t i = 0; i < count; i++)
+		{
+			auto [di, dv, dn] = parts(data[i]);
+			float		expected = metric == VC_METRIC_L2_SQUARED
+				? vc_sparse_l2_squared(qi, qv, qn, di, dv, dn)
+				: metric == VC_METRIC_NEGATIVE_INNER_PRODUCT
+				? -vc_sparse_inner_product(qi, qv, qn, di, dv, dn)
+				: metric == VC_METRIC_COSINE
+				? static_cast<float>(vc_sparse_cosine_distance(qi, qv, qn, di, dv, dn))
+				: vc_sparse_l1(qi, qv, qn, di, dv, dn);
+
+			if (std::isnan(expected))	// cosine against an empty vector: not admitted
+			{
+				EXPECT_TRUE(std::isnan(got[i])) << "metric " << metric << " vector " << i;
+			}
+			else
+			{
+				EXPECT_EQ(got[i], expected) << "metric " << metric << " vector " << i;
+			}
+		}
+	}
+}
+
 INSTANTIATE_FOR_EVERY_TARGET(SearchScoring);
+
+TEST(SearchState, SparseQueriesAreSizedByTheirHeaderAndCopied)
+{
+	vc_search  *raw = nullptr;
+
+	EXPECT_EQ(vc_search_create(VC_ELEMENT_SPARSE, VC_METRIC_HAMMING, 0, &raw),
+			  VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_search_create(VC_ELEMENT_SPARSE, VC_METRIC_JACCARD, 0, &raw),
+			  VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_NE(make_search(VC_ELEMENT_SPARSE, VC_METRIC_L1, 123456789), nullptr);
+	SearchHandle search = make_search(VC_ELEMENT_SPARSE, VC_METRIC_L2_SQUARED, 0);
+
+	std::vector<uint32_t> bad = sparse_body(10, {{1, 1.0f}});
+	bad[1] = static_cast<uint32_t>(-1);
+	EXPECT_EQ(vc_search_begin(search.get(), bad.data(), 4), VC_ERROR_INVALID_ARGUMENT);
+	bad[1] = VC_SPARSEVEC_MAX_NNZ + 1;
+	EXPECT_EQ(vc_search_begin(search.get(), bad.data(), 4), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_search_begin(search.get(), nullptr, 4), VC_ERROR_INVALID_ARGUMENT);
+
+	// Queries of growing and shrinking sizes, each overwritten after begin.
+	std::mt19937 random(8);
+	for (size_t nnz : {0u, 3u, 300u, 1u, 1000u, 40u})
+	{
+		std::map<int32_t, float> elements;
+		std::normal_distribution<float> normal(0.0f, 1.0f);
+		while (elements.size() < nnz)
+			elements[static_cast<int32_t>(random() % 5000)] = normal(random);
+		std::vector<uint32_t> query = sparse_body(5000, elements);
+		std::vector<uint32_t> same = query;
+		std::vector<uint32_t> other = sparse_body(5000, {{7, 2.0f}});
+		const void *vectors[] = {same.data(), other.data()};
+		const uint64_t ids[] = {1, 2};
+
+		ASSERT_EQ(vc_search_begin(search.get(), query.data(), 4), VC_OK);
+		std::fill(query.begin(), query.end(), 0xffffffffu);
+		ASSERT_EQ(vc_search_offer_vectors(search.get(), ids, vectors, 2), VC_OK);
+
+		std::vector<Result> results = take_all_results(search.get());
+		ASSERT_EQ(results.size(), 2u);
+		EXPECT_EQ(results[0].id, 1u) << nnz;
+		EXPECT_EQ(results[0].distance, 0.0f) << nnz;
+	}
+}
 
 /* argument checks ------------------------------------------------------------ */
 
