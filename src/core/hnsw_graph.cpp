@@ -23,7 +23,7 @@ constexpr uint32_t no_element = UINT32_MAX;
 
 // Chunk sizes: small enough that one more chunk is a modest step for the
 // glue's maintenance_work_mem check, large enough that the chunk tables
-// stay small.
+// stay small and the allocator's own overhead negligible.
 constexpr size_t record_chunk_target_bytes = 128 * 1024;
 constexpr size_t arena_chunk_bytes = 64 * 1024;
 constexpr size_t initial_bucket_count = 1024;
@@ -125,10 +125,10 @@ cpu_relax() noexcept
 #endif
 }
 
-// A spinlock on an element's lock word: lists are held for a handful of
-// copies or, at worst, one re-selection (tens of microseconds), so spinning
-// beats a mutex per element (40 bytes each).  Yields after a while, in case
-// the holder was descheduled on this shared machine.
+// A spinlock on an element's lock word: a list is held for one scan of it
+// or, at worst, one re-selection (microseconds), so spinning beats a mutex
+// per element (40 bytes each).  Yields after a while, in case the holder
+// was descheduled on a busy machine.  No thread ever holds two of them.
 class ElementLock
 {
 public:
@@ -1038,7 +1038,7 @@ HnswGraph::reselect_list(uint32_t base, uint32_t *stored, size_t capacity,
 								 pruned.size(), capacity, capacity, scratch.selected.data(),
 								 scratch.selection);
 		for (size_t i = 0; i < kept; i++)
-			pruned[i] = pruned[scratch.selected[i]];	/* selected[i] >= i */
+			pruned[i] = pruned[scratch.selected[i]];	// selected[i] >= i
 	}
 	for (size_t i = 0; i < kept; i++)
 		stored[1 + i] = pruned[i].element;

@@ -375,6 +375,13 @@ size_t		vc_search_take_results(vc_search *search, uint64_t *ids, float *distance
  * distance to itself is NaN: a zero vector for COSINE, NaN or infinite
  * components) is never linked, nor made the entry point.
  *
+ * Linking is HNSW's insert with the selection heuristic of
+ * vc_hnsw_select_neighbours, with one difference: a new element's own list
+ * is filled up with pruned candidates to 8 links only, not to m (2m on
+ * layer 0), which builds several times faster and searches as well or
+ * better (see hnsw_graph.cpp); a full list that gets a reverse link is
+ * re-selected and filled up, as pgvector does.
+ *
  * A graph is not thread-safe: one call at a time (link_pending's own
  * threads are the core's business).
  * ------------------------------------------------------------------------ */
@@ -402,8 +409,9 @@ void		vc_hnsw_graph_free(vc_hnsw_graph *graph) VC_NOEXCEPT;
  * Bytes the graph holds now: vectors, links, payloads, bookkeeping, and the
  * scratch of the threads vc_hnsw_graph_link_pending used (kept for the next
  * call: about 2 bytes per element per thread, plus ef_construction-sized
- * buffers).  Storage grows in chunks of at most about 128 kB (one vector if
- * larger), never by copying.
+ * buffers).  Vectors and links grow in chunks of at most about 128 kB (one
+ * vector if larger), never by copying; only the duplicate hash table (4
+ * bytes per element) doubles.
  */
 size_t		vc_hnsw_graph_memory_bytes(const vc_hnsw_graph *graph) VC_NOEXCEPT;
 
@@ -422,7 +430,8 @@ size_t		vc_hnsw_graph_append_cost(const vc_hnsw_graph *graph, size_t vector_byte
  * glue skips them.  VC_ERROR_INVALID_ARGUMENT for a NULL vector or one of the
  * wrong size (SPARSE: vector_bytes must be 12 + 8 * nnz, nnz within
  * 0..VC_SPARSEVEC_MAX_NNZ, indices strictly increasing); VC_ERROR_TOO_MANY
- * past UINT32_MAX - 1 elements; VC_ERROR_NO_MEMORY (the graph unchanged).
+ * for a new element beyond UINT32_MAX of them; VC_ERROR_NO_MEMORY (the graph
+ * unchanged).
  */
 vc_status	vc_hnsw_graph_append(vc_hnsw_graph *graph, const void *vector, size_t vector_bytes,
 								 uint64_t payload, bool *merged) VC_NOEXCEPT;

@@ -434,6 +434,9 @@ hnsw_build(Relation heap, Relation index, IndexInfo *index_info)
 	if (!state.on_disk)
 	{
 		link_pending(&state, true);
+		elog(DEBUG1, "hnsw graph: %zu elements in %zu bytes, linked by %d threads",
+			 vc_hnsw_graph_element_count(state.graph), vc_hnsw_graph_memory_bytes(state.graph),
+			 state.threads);
 		write_graph(&state);
 		free_graph(&state);
 	}
