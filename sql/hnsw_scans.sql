@@ -110,6 +110,14 @@ SELECT hs_recall() >= 0.93 AS vacuum_recall_ok;
 SELECT count(*) FROM hs_queries CROSS JOIN LATERAL
 	(SELECT id FROM hs ORDER BY hs.val <-> hs_queries.val LIMIT 10) t
 	WHERE id IN (SELECT id FROM hs_deleted);
+-- a whole cluster deleted: its elements stay in the graph as waypoints that
+-- are never results, so its queries still get the 10 nearest live rows
+DELETE FROM hs WHERE id % 30 = (SELECT (q * 7) % 30 FROM hs_queries WHERE q = 1);
+DELETE FROM hs_plain WHERE id % 30 = (SELECT (q * 7) % 30 FROM hs_queries WHERE q = 1);
+VACUUM hs;
+SELECT count(*) FROM
+	(SELECT id FROM hs ORDER BY val <-> (SELECT val FROM hs_queries WHERE q = 1) LIMIT 10) a
+	JOIN (SELECT id FROM hs_plain ORDER BY val <-> (SELECT val FROM hs_queries WHERE q = 1) LIMIT 10) b USING (id);
 -- new rows (reusing the dead rows' TIDs) are found, with their own values
 INSERT INTO hs SELECT id, category, val FROM hs_queries JOIN (SELECT 10000 + q AS id, 0 AS category, q AS qq FROM hs_queries) n ON n.qq = hs_queries.q;
 SELECT bool_and(found) FROM (SELECT (SELECT id FROM hs ORDER BY hs.val <-> hs_queries.val LIMIT 1) = 10000 + q AS found FROM hs_queries) t;

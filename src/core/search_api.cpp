@@ -85,6 +85,16 @@ vc_search_offer_vectors(vc_search *search, const uint64_t *ids,
 }
 
 extern "C" vc_status
+vc_search_offer_waypoints(vc_search *search, const uint64_t *ids,
+						  const void *const *vectors, size_t count) noexcept
+{
+	if (search == nullptr || !search->needs_query() ||
+		(count > 0 && (ids == nullptr || vectors == nullptr)))
+		return VC_ERROR_INVALID_ARGUMENT;
+	return status_of([&] { search->offer_waypoints(ids, vectors, count); });
+}
+
+extern "C" vc_status
 vc_search_offer_distances(vc_search *search, const uint64_t *ids,
 						  const float *distances, size_t count) noexcept
 {

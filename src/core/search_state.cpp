@@ -150,6 +150,28 @@ SearchState::offer_distances(const uint64_t *ids, const float *distances, size_t
 	}
 }
 
+void
+SearchState::offer_waypoints(const uint64_t *ids, const void *const *vectors, size_t count)
+{
+	if (count > batch_distances_.size())
+		batch_distances_.resize(count);
+	score(vectors, count, batch_distances_.data());
+	for (size_t i = 0; i < count; i++)
+	{
+		ScoredElement element{batch_distances_[i], ids[i]};
+
+		if (std::isnan(element.distance))
+			continue;
+		// worth expanding by the same rule as a result, but never one
+		if (results_.size() < ef_ || nearer(element, results_.front()))
+		{
+			make_room_for_one(candidates_);
+			candidates_.push_back(element);
+			std::push_heap(candidates_.begin(), candidates_.end(), NearestOnTop{});
+		}
+	}
+}
+
 // HNSW's search-layer rule: keep the element if it is among the ef nearest
 // seen so far; then it is also worth expanding.
 void

@@ -59,6 +59,10 @@ public:
 	// May throw std::bad_alloc (a batch larger than any before).
 	void		offer_vectors(const uint64_t *ids, const void *const *vectors, size_t count);
 
+	// Score and admit as candidates only, never as results (elements that
+	// lead somewhere but must not be returned).  May throw std::bad_alloc.
+	void		offer_waypoints(const uint64_t *ids, const void *const *vectors, size_t count);
+
 	// May throw std::bad_alloc (the candidate heap growing).
 	void		offer_distances(const uint64_t *ids, const float *distances, size_t count);
 

@@ -329,6 +329,15 @@ vc_status	vc_search_filter_unvisited(vc_search *search, const uint64_t *ids, siz
 vc_status	vc_search_offer_vectors(vc_search *search, const uint64_t *ids,
 									const void *const *vectors, size_t count) VC_NOEXCEPT;
 
+/*
+ * Score vectors[0..count) like vc_search_offer_vectors, but admit them only
+ * as candidates to expand, never as results: elements whose rows are gone
+ * (deleted, not yet removed from the graph) still lead to their neighbours
+ * without taking a result's place.
+ */
+vc_status	vc_search_offer_waypoints(vc_search *search, const uint64_t *ids,
+									  const void *const *vectors, size_t count) VC_NOEXCEPT;
+
 /* The same with distances the glue computed itself (any kind). */
 vc_status	vc_search_offer_distances(vc_search *search, const uint64_t *ids,
 									  const float *distances, size_t count) VC_NOEXCEPT;

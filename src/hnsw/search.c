@@ -166,8 +166,9 @@ sort_ids(uint64 *ids, size_t count)
  * can only prefetch the wrong bytes, never fault), and only then locks the
  * pages in block order and reads the tuples for real, by which time their
  * bytes are arriving together.  Ids whose item is no element any more (a
- * stale link) are skipped.  With no query (a NULL ORDER BY argument) every
- * element scores 0.
+ * stale link) are skipped; deleted elements (VACUUM took their rows) are
+ * offered as waypoints only.  With no query (a NULL ORDER BY argument)
+ * every live element scores 0.
  */
 static size_t
 score_batch(HnswSearchContext *context, const uint64 *ids, size_t count)
@@ -175,8 +176,11 @@ score_batch(HnswSearchContext *context, const uint64 *ids, size_t count)
 	Buffer		buffers[SCORE_BATCH];
 	const void *vectors[SCORE_BATCH];
 	uint64		offered_ids[SCORE_BATCH];
+	const void *waypoint_vectors[SCORE_BATCH];
+	uint64		waypoint_ids[SCORE_BATCH];
 	float		zeros[SCORE_BATCH];
 	size_t		offered = 0;
+	size_t		waypoints = 0;
 	vc_status	status = VC_OK;
 
 	for (size_t i = 0; i < count; i++)
@@ -215,6 +219,13 @@ score_batch(HnswSearchContext *context, const uint64 *ids, size_t count)
 		element = hnsw_page_element(BufferGetPage(buffers[i]), (OffsetNumber) (ids[i] & 0xFFFF));
 		if (element == NULL)
 			continue;
+		if (element->deleted)
+		{
+			/* its rows are gone: it may lead somewhere, but is no result */
+			waypoint_vectors[waypoints] = hnsw_value_vector(context->info, (const struct varlena *) element->value);
+			waypoint_ids[waypoints++] = ids[i];
+			continue;
+		}
 		vectors[offered] = hnsw_value_vector(context->info, (const struct varlena *) element->value);
 		offered_ids[offered++] = ids[i];
 	}
@@ -229,6 +240,8 @@ score_batch(HnswSearchContext *context, const uint64 *ids, size_t count)
 		else
 			status = vc_search_offer_vectors(context->search, offered_ids, vectors, offered);
 	}
+	if (waypoints > 0 && status == VC_OK && !context->null_query)
+		status = vc_search_offer_waypoints(context->search, waypoint_ids, waypoint_vectors, waypoints);
 
 	for (size_t i = 0; i < count; i++)
 	{
@@ -236,7 +249,7 @@ score_batch(HnswSearchContext *context, const uint64 *ids, size_t count)
 			UnlockReleaseBuffer(buffers[i]);
 	}
 	hnsw_check_core(status, "scoring elements");
-	return offered;
+	return offered + waypoints;
 }
 
 /* Score ids[0..count) in batches; ids is sorted in place */

@@ -4,10 +4,11 @@
  *
  * ambulkdelete takes the dead rows' heap TIDs out of the elements that hold
  * them, so that no scan can return a row whose TID the heap hands to a new
- * row.  An element left without heap TIDs is marked deleted: scans no
- * longer return it, but it stays in the graph as a waypoint, and its space
- * is not reused yet (removing it and repairing its neighbours' lists is the
- * next step of this access method).
+ * row.  An element left without heap TIDs is marked deleted: searches still
+ * pass through it to its neighbours but never count it among their results
+ * (vc_search_offer_waypoints), and its space is not reused yet (removing it
+ * and repairing its neighbours' lists is the next step of this access
+ * method).
  */
 #include "postgres.h"
 

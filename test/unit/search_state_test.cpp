@@ -178,6 +178,47 @@ TEST(SearchState, StopsWhenTheNearestCandidateIsBeyondFullResults)
 	EXPECT_EQ(take_all_results(search.get()), (std::vector<Result>{{3, 0.5f}, {4, 4.0f}}));
 }
 
+TEST(SearchState, WaypointsAreExpandedButNeverResults)
+{
+	// 1-d float vectors: distances to the query 0 are the squares.
+	SearchHandle search = make_search(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 1);
+	const float query = 0.0f;
+	ASSERT_EQ(vc_search_begin(search.get(), &query, 2), VC_OK);
+
+	const float near_value = 1.0f, nearest_value = 0.5f, far_value = 3.0f;
+	const void *live[] = {&far_value};
+	const uint64_t live_ids[] = {7};
+	const void *gone[] = {&nearest_value, &near_value};
+	const uint64_t gone_ids[] = {5, 6};
+	ASSERT_EQ(vc_search_offer_vectors(search.get(), live_ids, live, 1), VC_OK);
+	ASSERT_EQ(vc_search_offer_waypoints(search.get(), gone_ids, gone, 2), VC_OK);
+
+	// The waypoints come out first (nearer), then the live element.
+	uint64_t	id;
+	float		distance;
+	std::vector<uint64_t> expanded;
+	while (vc_search_next_candidate(search.get(), &id, &distance))
+		expanded.push_back(id);
+	EXPECT_EQ(expanded, (std::vector<uint64_t>{5, 6, 7}));
+	EXPECT_EQ(take_all_results(search.get()), (std::vector<Result>{{7, 9.0f}}));
+
+	// With full results, a waypoint no nearer than the furthest is dropped.
+	ASSERT_EQ(vc_search_begin(search.get(), &query, 1), VC_OK);
+	ASSERT_EQ(vc_search_offer_vectors(search.get(), live_ids + 0, live, 1), VC_OK);
+	const float farther_value = 4.0f;
+	const void *farther[] = {&farther_value};
+	const uint64_t farther_id = 8;
+	ASSERT_EQ(vc_search_offer_waypoints(search.get(), &farther_id, farther, 1), VC_OK);
+	expanded.clear();
+	while (vc_search_next_candidate(search.get(), &id, &distance))
+		expanded.push_back(id);
+	EXPECT_EQ(expanded, (std::vector<uint64_t>{7}));
+
+	// Caller-scored states have no vectors to score.
+	SearchHandle scored = make_search(VC_ELEMENT_CALLER_SCORED, VC_METRIC_L2_SQUARED, 0);
+	EXPECT_EQ(vc_search_offer_waypoints(scored.get(), live_ids, live, 1), VC_ERROR_INVALID_ARGUMENT);
+}
+
 TEST(SearchState, NotANumberIsNeverAdmitted)
 {
 	SearchHandle search = make_search(VC_ELEMENT_CALLER_SCORED, VC_METRIC_COSINE, 0);
