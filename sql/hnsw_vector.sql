@@ -46,6 +46,17 @@ SELECT count(*) FILTER (WHERE id BETWEEN 101 AND 130) AS far_rows FROM (SELECT i
 RESET hnsw.ef_search;
 DROP TABLE hdup;
 
+-- UPDATE of the indexed column: the row is found by its new value only
+CREATE INDEX hv_l2 ON hv USING hnsw (val vector_l2_ops);
+UPDATE hv SET val = '[9,9,9]' WHERE id = 3;
+SELECT id, val FROM hv ORDER BY val <-> '[9,9,8]' LIMIT 2;
+SELECT id, val FROM hv ORDER BY val <-> '[1,1,1]' LIMIT 2;
+-- an update of another column (HOT) keeps the row findable
+ALTER TABLE hv ADD COLUMN note text;
+UPDATE hv SET note = 'seen' WHERE id = 6;
+SELECT id, note FROM hv ORDER BY val <-> '[3,3,3]' LIMIT 1;
+DROP INDEX hv_l2;
+
 -- TRUNCATE empties the index; it works again afterwards
 CREATE INDEX hv_l2 ON hv USING hnsw (val vector_l2_ops);
 TRUNCATE hv;
