@@ -24,8 +24,11 @@
  * number no page has) in share mode; an insert that raises the entry point
  * takes it exclusively, and so does vacuum while it repairs the entry point.
  * Page contents are read under buffer share locks and changed under
- * exclusive ones; no code holds two buffer locks at once except an insert
- * writing its own element and neighbour tuples to one page.
+ * exclusive ones.  A scan share-locks the pages of one batch of neighbours
+ * together, in block order; an insert that extends the index locks the new
+ * page and then the metapage (one WAL record for both); nothing else holds
+ * two buffer locks, and nobody waits for a data page while holding the
+ * metapage, so these cannot deadlock.
  */
 #ifndef HNSW_H
 #define HNSW_H

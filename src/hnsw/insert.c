@@ -39,34 +39,59 @@ empty_page_space(void)
 }
 
 /*
- * A pinned, exclusively locked page with room for needed bytes: the insert
- * page if it has the room, else a new page (which becomes the insert page).
- * *is_new tells whether the page must be initialized.
+ * One change to the page that receives new tuples, as one WAL record: the
+ * insert page if it has room, else a new page, which the metapage then
+ * names as the insert page in the same record (logged apart, a recovery
+ * that stopped between the two would leave the metapage pointing past the
+ * end of the index).
  */
-static Buffer
-page_with_room(Relation index, Size needed, bool *is_new)
+typedef struct PageChange
+{
+	GenericXLogState *state;
+	Buffer		buffer;
+	Buffer		meta_buffer;	/* InvalidBuffer unless the page is new */
+	Page		page;
+} PageChange;
+
+static void
+start_page_change(Relation index, Size needed, PageChange *change)
 {
 	HnswMetaPageData meta;
-	Buffer		buffer;
 
+	change->meta_buffer = InvalidBuffer;
 	hnsw_read_meta(index, &meta);
 	if (BlockNumberIsValid(meta.insert_block))
 	{
-		buffer = ReadBuffer(index, meta.insert_block);
-		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+		change->buffer = ReadBuffer(index, meta.insert_block);
+		LockBuffer(change->buffer, BUFFER_LOCK_EXCLUSIVE);
 		/* PageGetFreeSpace already leaves room for one line pointer */
-		if (PageGetFreeSpace(BufferGetPage(buffer)) + sizeof(ItemIdData) >= needed)
+		if (PageGetFreeSpace(BufferGetPage(change->buffer)) + sizeof(ItemIdData) >= needed)
 		{
-			*is_new = false;
-			return buffer;
+			change->state = GenericXLogStart(index);
+			change->page = GenericXLogRegisterBuffer(change->state, change->buffer, 0);
+			return;
 		}
-		UnlockReleaseBuffer(buffer);
+		UnlockReleaseBuffer(change->buffer);
 	}
 
-	buffer = hnsw_new_buffer(index, MAIN_FORKNUM);
-	*is_new = true;
-	hnsw_update_meta(index, NULL, 0, BufferGetBlockNumber(buffer), false);
-	return buffer;
+	/* lock order: the new page, then the metapage (nobody waits the other way) */
+	change->buffer = hnsw_new_buffer(index, MAIN_FORKNUM);
+	change->meta_buffer = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	LockBuffer(change->meta_buffer, BUFFER_LOCK_EXCLUSIVE);
+	change->state = GenericXLogStart(index);
+	change->page = GenericXLogRegisterBuffer(change->state, change->buffer, GENERIC_XLOG_FULL_IMAGE);
+	hnsw_init_page(change->page, HNSW_PAGE_ELEMENTS);
+	HnswPageGetMeta(GenericXLogRegisterBuffer(change->state, change->meta_buffer, 0))->insert_block =
+		BufferGetBlockNumber(change->buffer);
+}
+
+static void
+finish_page_change(PageChange *change)
+{
+	GenericXLogFinish(change->state);
+	if (BufferIsValid(change->meta_buffer))
+		UnlockReleaseBuffer(change->meta_buffer);
+	UnlockReleaseBuffer(change->buffer);
 }
 
 static OffsetNumber
@@ -89,35 +114,22 @@ write_element(Relation index, HnswElementTuple element, Size element_size,
 {
 	Size		sizes[2] = {element_size, neighbors_size};
 	bool		together = space_needed(sizes, 2) <= empty_page_space();
-	GenericXLogState *state;
-	Buffer		buffer;
-	Page		page;
-	bool		is_new;
+	PageChange	change;
 	OffsetNumber offset;
 
-	buffer = page_with_room(index, together ? space_needed(sizes, 2) : space_needed(sizes + 1, 1),
-							&is_new);
-	state = GenericXLogStart(index);
-	page = GenericXLogRegisterBuffer(state, buffer, is_new ? GENERIC_XLOG_FULL_IMAGE : 0);
-	if (is_new)
-		hnsw_init_page(page, HNSW_PAGE_ELEMENTS);
-	offset = add_item(index, page, neighbors, neighbors_size);
-	ItemPointerSet(&element->neighbor_tid, BufferGetBlockNumber(buffer), offset);
+	start_page_change(index, together ? space_needed(sizes, 2) : space_needed(sizes + 1, 1),
+					  &change);
+	offset = add_item(index, change.page, neighbors, neighbors_size);
+	ItemPointerSet(&element->neighbor_tid, BufferGetBlockNumber(change.buffer), offset);
 
 	if (!together)
 	{
-		GenericXLogFinish(state);
-		UnlockReleaseBuffer(buffer);
-		buffer = page_with_room(index, space_needed(sizes, 1), &is_new);
-		state = GenericXLogStart(index);
-		page = GenericXLogRegisterBuffer(state, buffer, is_new ? GENERIC_XLOG_FULL_IMAGE : 0);
-		if (is_new)
-			hnsw_init_page(page, HNSW_PAGE_ELEMENTS);
+		finish_page_change(&change);
+		start_page_change(index, space_needed(sizes, 1), &change);
 	}
-	offset = add_item(index, page, element, element_size);
-	ItemPointerSet(element_tid, BufferGetBlockNumber(buffer), offset);
-	GenericXLogFinish(state);
-	UnlockReleaseBuffer(buffer);
+	offset = add_item(index, change.page, element, element_size);
+	ItemPointerSet(element_tid, BufferGetBlockNumber(change.buffer), offset);
+	finish_page_change(&change);
 }
 
 /*
