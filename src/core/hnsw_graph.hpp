@@ -15,10 +15,11 @@
 // point down to the element's level, then on each layer from there to 0 a
 // search with ef_construction from the previous layer's results, the
 // neighbour-selection heuristic (hnsw_neighbour_selection.hpp) choosing at
-// most m (2m on layer 0), filled up with pruned candidates to 8 links only,
+// most m (2m on layer 0), filled up with pruned candidates as pgvector does,
 // and reverse links, a full list being re-selected with the heuristic and
-// filled up (so exactly one link goes).  Several threads link at once with a spinlock per element around
-// its lists (hnswlib's scheme) and a mutex for the entry point.
+// filled up (so exactly one link goes).  Several threads link at once with a
+// spinlock per element around its lists (hnswlib's scheme) and a mutex for
+// the entry point.
 #pragma once
 
 #include "cpp_only.hpp"
