@@ -284,6 +284,7 @@ extern void hnsw_insert_value(Relation index, const HnswTypeInfo *info,
 extern HnswPageReader *hnsw_page_reader_create(Relation index);
 extern void hnsw_page_reader_free(HnswPageReader *reader);
 extern Buffer hnsw_read_page(HnswPageReader *reader, BlockNumber block);
+extern void hnsw_prefetch_page(HnswPageReader *reader, BlockNumber block, OffsetNumber offset);
 extern HnswSearchContext *hnsw_search_context_create(Relation index, const HnswTypeInfo *info,
 													 uint32 dimensions, bool null_query);
 extern void hnsw_search_context_free(HnswSearchContext *context);
