@@ -4,6 +4,7 @@
 // (only allocation failures are possible) into a vc_status, so nothing
 // throws across the C boundary.
 #include "hnsw_graph.hpp"
+#include "status_of.hpp"
 
 #include <new>
 #include <vector>
@@ -15,28 +16,6 @@ struct vc_hnsw_graph : HnswGraph
 {
 	using HnswGraph::HnswGraph;
 };
-
-namespace
-{
-
-// Run an action that may allocate; any failure to do so is reported as
-// VC_ERROR_NO_MEMORY (std::length_error for an absurd size included).
-template <typename Action>
-vc_status
-status_of(Action &&action) noexcept
-{
-	try
-	{
-		action();
-		return VC_OK;
-	}
-	catch (...)
-	{
-		return VC_ERROR_NO_MEMORY;
-	}
-}
-
-}							// namespace
 
 extern "C" vc_status
 vc_hnsw_graph_create(const vc_hnsw_params *params, vc_hnsw_graph **out) noexcept

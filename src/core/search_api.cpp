@@ -4,6 +4,7 @@
 // (only allocation failures are possible) into a vc_status, so nothing
 // throws across the C boundary.
 #include "search_state.hpp"
+#include "status_of.hpp"
 
 #include <new>
 
@@ -14,28 +15,6 @@ struct vc_search : SearchState
 {
 	using SearchState::SearchState;
 };
-
-namespace
-{
-
-// Run an action that may allocate; any failure to do so is reported as
-// VC_ERROR_NO_MEMORY (std::length_error for an absurd size included).
-template <typename Action>
-vc_status
-status_of(Action &&action) noexcept
-{
-	try
-	{
-		action();
-		return VC_OK;
-	}
-	catch (...)
-	{
-		return VC_ERROR_NO_MEMORY;
-	}
-}
-
-}							// namespace
 
 extern "C" vc_status
 vc_search_create(vc_element_kind kind, vc_metric metric, size_t dimensions,
