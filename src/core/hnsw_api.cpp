@@ -171,3 +171,14 @@ vc_hnsw_select_neighbours(vc_element_kind kind, vc_metric metric, size_t dimensi
 											distances, count, m, m, selected, scratch);
 	});
 }
+
+extern "C" vc_status
+vc_element_distance(vc_element_kind kind, vc_metric metric, size_t dimensions,
+					const void *a, const void *b, float *distance) noexcept
+{
+	if (a == nullptr || b == nullptr || distance == nullptr ||
+		!ElementDistance::is_valid_configuration(kind, metric, dimensions))
+		return VC_ERROR_INVALID_ARGUMENT;
+	*distance = ElementDistance(kind, metric, dimensions).pair(a, b);
+	return VC_OK;
+}

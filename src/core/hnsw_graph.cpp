@@ -1,6 +1,8 @@
 // hnsw_graph.cpp: storage, levels, duplicates, and the threaded insert.
 #include "hnsw_graph.hpp"
 
+#include "hash_mix.hpp"
+
 #include <pthread.h>
 #include <signal.h>
 
@@ -79,14 +81,7 @@ struct LinkOrder
 
 	uint64_t	rank(uint32_t element) const noexcept
 	{
-		uint64_t	h = (static_cast<uint64_t>(base) << 32) | element;
-
-		h ^= h >> 33;
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 33;
-		h *= 0xc4ceb9fe1a85ec53ULL;
-		h ^= h >> 33;
-		return h;
+		return mix64((static_cast<uint64_t>(base) << 32) | element);
 	}
 };
 
@@ -184,13 +179,7 @@ hash_bytes(const void *data, size_t bytes) noexcept
 	uint64_t	h = lanes[0] ^ std::rotl(lanes[1], 17) ^ std::rotl(lanes[2], 31) ^
 		std::rotl(lanes[3], 47);
 
-	// MurmurHash3's finaliser: every input bit reaches every output bit.
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+	return mix64(h);
 }
 
 inline uint64_t

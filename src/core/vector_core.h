@@ -504,6 +504,15 @@ vc_status	vc_hnsw_graph_layout_order(const vc_hnsw_graph *graph, uint32_t *order
 									   size_t capacity) VC_NOEXCEPT;
 
 /*
+ * The distance between two vectors of kind (F32, F16, BITS or SPARSE, laid
+ * out as for a graph) under metric, exactly as the search state and the
+ * graph compute it.  VC_ERROR_INVALID_ARGUMENT for a kind/metric/dimensions
+ * vc_search_create would refuse (CALLER_SCORED included).
+ */
+vc_status	vc_element_distance(vc_element_kind kind, vc_metric metric, size_t dimensions,
+								const void *a, const void *b, float *distance) VC_NOEXCEPT;
+
+/*
  * HNSW's neighbour-selection heuristic, for inserts into an index on disk
  * and for repairs after vacuum: from count candidates sorted nearest first
  * by distances[i] (their distance to the element being linked), keep a

@@ -1,28 +1,14 @@
 // visited_set.cpp: open addressing with linear probing and generation tags.
 #include "visited_set.hpp"
 
+#include "hash_mix.hpp"
+
 #include <bit>
 
 namespace vector_core
 {
 
-namespace
-{
-
-// Ids are often packed (block << 16 | offset), so their low bits alone are
-// poorly spread; the 64-bit finaliser of MurmurHash3 mixes every bit in.
-inline uint64_t
-mix_id(uint64_t id) noexcept
-{
-	id ^= id >> 33;
-	id *= 0xff51afd7ed558ccdULL;
-	id ^= id >> 33;
-	id *= 0xc4ceb9fe1a85ec53ULL;
-	id ^= id >> 33;
-	return id;
-}
-
-}							// namespace
+// Ids are often packed (block << 16 | offset): mix64 spreads their bits.
 
 VisitedSet::VisitedSet(size_t initial_capacity)
 {
@@ -50,7 +36,7 @@ VisitedSet::clear() noexcept
 size_t
 VisitedSet::find_slot(uint64_t id) const noexcept
 {
-	size_t		position = mix_id(id) & mask_;
+	size_t		position = mix64(id) & mask_;
 
 	while (slots_[position].generation == generation_ && slots_[position].id != id)
 		position = (position + 1) & mask_;
@@ -92,7 +78,7 @@ VisitedSet::grow()
 		if (slot.generation != generation_)
 			continue;
 
-		size_t		position = mix_id(slot.id) & bigger_mask;
+		size_t		position = mix64(slot.id) & bigger_mask;
 
 		while (bigger[position].generation == generation_)
 			position = (position + 1) & bigger_mask;

@@ -92,42 +92,30 @@ typedef struct PagePlanner
 	Size		free;
 } PagePlanner;
 
-static Size
-empty_page_space(void)
-{
-	return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData));
-}
-
-static Size
-item_space(Size size)
-{
-	return MAXALIGN(size) + sizeof(ItemIdData);
-}
-
 static void
 planner_new_page(PagePlanner *planner)
 {
 	planner->block++;
 	planner->next_offset = FirstOffsetNumber;
-	planner->free = empty_page_space();
+	planner->free = hnsw_empty_page_space();
 }
 
 static void
 planner_place(PagePlanner *planner, Size size, ItemPointer tid)
 {
-	if (item_space(size) > planner->free)
+	if (hnsw_item_space(size) > planner->free)
 		planner_new_page(planner);
 	ItemPointerSet(tid, planner->block, planner->next_offset++);
-	planner->free -= item_space(size);
+	planner->free -= hnsw_item_space(size);
 }
 
 static void
 planner_place_pair(PagePlanner *planner, Size first, Size second,
 				   ItemPointer first_tid, ItemPointer second_tid)
 {
-	Size		both = item_space(first) + item_space(second);
+	Size		both = hnsw_item_space(first) + hnsw_item_space(second);
 
-	if (both <= empty_page_space() && both > planner->free)
+	if (both <= hnsw_empty_page_space() && both > planner->free)
 		planner_new_page(planner);
 	planner_place(planner, first, first_tid);
 	planner_place(planner, second, second_tid);

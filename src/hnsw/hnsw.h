@@ -170,6 +170,20 @@ typedef HnswNeighborTupleData *HnswNeighborTuple;
 	MAXALIGN(offsetof(HnswNeighborTupleData, neighbors) + \
 			 sizeof(ItemPointerData) * ((level) + 2) * (m))
 
+/* Room an item of size bytes takes on a page, its line pointer included */
+static inline Size
+hnsw_item_space(Size size)
+{
+	return MAXALIGN(size) + sizeof(ItemIdData);
+}
+
+/* Room for items on a freshly initialized element page */
+static inline Size
+hnsw_empty_page_space(void)
+{
+	return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData));
+}
+
 /* Slots of layer 'layer' in a neighbour tuple: 2m for layer 0, then m each */
 static inline int
 hnsw_layer_capacity(int m, int layer)

@@ -21,23 +21,6 @@
 
 #include "hnsw.h"
 
-/* Room a page needs for the tuples (line pointers included) */
-static Size
-space_needed(const Size *sizes, int count)
-{
-	Size		total = 0;
-
-	for (int i = 0; i < count; i++)
-		total += MAXALIGN(sizes[i]) + sizeof(ItemIdData);
-	return total;
-}
-
-static Size
-empty_page_space(void)
-{
-	return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData));
-}
-
 /*
  * One change to the page that receives new tuples, as one WAL record: the
  * insert page if it has room, else a new page, which the metapage then
@@ -112,12 +95,13 @@ static void
 write_element(Relation index, HnswElementTuple element, Size element_size,
 			  HnswNeighborTuple neighbors, Size neighbors_size, ItemPointer element_tid)
 {
-	Size		sizes[2] = {element_size, neighbors_size};
-	bool		together = space_needed(sizes, 2) <= empty_page_space();
+	Size		element_space = hnsw_item_space(element_size);
+	Size		neighbors_space = hnsw_item_space(neighbors_size);
+	bool		together = element_space + neighbors_space <= hnsw_empty_page_space();
 	PageChange	change;
 	OffsetNumber offset;
 
-	start_page_change(index, together ? space_needed(sizes, 2) : space_needed(sizes + 1, 1),
+	start_page_change(index, together ? element_space + neighbors_space : neighbors_space,
 					  &change);
 	offset = add_item(index, change.page, neighbors, neighbors_size);
 	ItemPointerSet(&element->neighbor_tid, BufferGetBlockNumber(change.buffer), offset);
@@ -125,7 +109,7 @@ write_element(Relation index, HnswElementTuple element, Size element_size,
 	if (!together)
 	{
 		finish_page_change(&change);
-		start_page_change(index, space_needed(sizes, 1), &change);
+		start_page_change(index, element_space, &change);
 	}
 	offset = add_item(index, change.page, element, element_size);
 	ItemPointerSet(element_tid, BufferGetBlockNumber(change.buffer), offset);
@@ -173,7 +157,7 @@ add_to_duplicate(Relation index, HnswSearchContext *context, const struct varlen
 {
 	for (size_t i = 0; i < count && distances[i] == 0; i++)
 	{
-		Buffer		buffer = ReadBuffer(index, (BlockNumber) (ids[i] >> 16));
+		Buffer		buffer = hnsw_read_page(context->reader, (BlockNumber) (ids[i] >> 16));
 		HnswElementTuple element;
 		GenericXLogState *state;
 		Page		page;
@@ -288,7 +272,7 @@ link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, int la
 	}
 
 	/* now write, if the list is still what was read */
-	buffer = ReadBuffer(index, (BlockNumber) (neighbor_id >> 16));
+	buffer = hnsw_read_page(context->reader, (BlockNumber) (neighbor_id >> 16));
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);
 	element = hnsw_page_element(BufferGetPage(buffer), (OffsetNumber) (neighbor_id & 0xFFFF));
 	if (element == NULL || element->level < layer)
@@ -300,7 +284,7 @@ link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, int la
 	UnlockReleaseBuffer(buffer);
 
 	hnsw_id_to_tid(new_id, &new_tid);
-	buffer = ReadBuffer(index, ItemPointerGetBlockNumber(&neighbor_tid));
+	buffer = hnsw_read_page(context->reader, ItemPointerGetBlockNumber(&neighbor_tid));
 	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(index);
 	page = GenericXLogRegisterBuffer(state, buffer, 0);

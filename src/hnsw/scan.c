@@ -147,10 +147,7 @@ search_memory(size_t ef, size_t scored)
 	return (double) ef * 48 + (double) scored * 32;
 }
 
-/*
- * Search (again) with so->ef.  Returns false when an iterative scan has
- * nothing more to give.
- */
+/* Search (again) with so->ef; the results replace the previous ones */
 static void
 run_search(IndexScanDesc scan)
 {

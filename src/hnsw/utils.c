@@ -342,49 +342,17 @@ hnsw_check_core(vc_status status, const char *what)
 }
 
 /*
- * Distance between two vectors as the core gives it (what the kernels read
- * of a prepared value, see hnsw_value_vector), "smaller is nearer".
+ * Distance between two vectors as the search computes it (what the kernels
+ * read of a prepared value, see hnsw_value_vector), "smaller is nearer".
  */
 float
 hnsw_distance(const HnswTypeInfo *info, uint32 dimensions, const void *a, const void *b)
 {
 	float		distance = 0;
 
-	switch (info->kind)
-	{
-		case VC_ELEMENT_F32:
-			vc_f32_distance_batch(info->metric, a, (const float *const *) &b, 1, dimensions, &distance);
-			return distance;
-		case VC_ELEMENT_F16:
-			vc_f16_distance_batch(info->metric, a, (const uint16_t *const *) &b, 1, dimensions, &distance);
-			return distance;
-		case VC_ELEMENT_BITS:
-			if (info->metric == VC_METRIC_HAMMING)
-				return (float) vc_bits_hamming(a, b, (dimensions + 7) / 8);
-			return (float) vc_bits_jaccard(a, b, (dimensions + 7) / 8);
-		default:
-			{
-				/* sparsevec bodies: dim, nnz, unused, indices[nnz], values[nnz] */
-				const int32 *x = a;
-				const int32 *y = b;
-				const int32 *x_index = x + 3;
-				const int32 *y_index = y + 3;
-				const float *x_value = (const float *) (x_index + x[1]);
-				const float *y_value = (const float *) (y_index + y[1]);
-
-				switch (info->metric)
-				{
-					case VC_METRIC_L2_SQUARED:
-						return vc_sparse_l2_squared(x_index, x_value, x[1], y_index, y_value, y[1]);
-					case VC_METRIC_NEGATIVE_INNER_PRODUCT:
-						return -vc_sparse_inner_product(x_index, x_value, x[1], y_index, y_value, y[1]);
-					case VC_METRIC_L1:
-						return vc_sparse_l1(x_index, x_value, x[1], y_index, y_value, y[1]);
-					default:
-						return (float) vc_sparse_cosine_distance(x_index, x_value, x[1], y_index, y_value, y[1]);
-				}
-			}
-	}
+	hnsw_check_core(vc_element_distance(info->kind, info->metric, dimensions, a, b, &distance),
+					"computing a distance");
+	return distance;
 }
 
 /* order[0..count) sorted by distances[order[i]], ties by ids[order[i]] */

@@ -1284,3 +1284,29 @@ TEST(HnswGraph, CallsRejectBadArguments)
 }
 
 }							// namespace
+
+// vc_element_distance is the core's pair distance behind the C ABI: the same
+// float as the single-pair kernels, and the search state's refusals.
+TEST(ElementDistance, MatchesTheKernelsAndRejectsWhatSearchesRefuse)
+{
+	const float a[3] = {1.0f, 2.0f, 3.0f};
+	const float b[3] = {3.0f, 3.0f, 3.0f};
+	float		distance = -1.0f;
+
+	ASSERT_EQ(vc_element_distance(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 3, a, b, &distance), VC_OK);
+	EXPECT_EQ(distance, vc_f32_l2_squared(a, b, 3));
+	ASSERT_EQ(vc_element_distance(VC_ELEMENT_F32, VC_METRIC_NEGATIVE_INNER_PRODUCT, 3, a, b, &distance), VC_OK);
+	EXPECT_EQ(distance, -vc_f32_inner_product(a, b, 3));
+
+	const uint8_t x[1] = {0xF0};
+	const uint8_t y[1] = {0x0F};
+	ASSERT_EQ(vc_element_distance(VC_ELEMENT_BITS, VC_METRIC_HAMMING, 8, x, y, &distance), VC_OK);
+	EXPECT_EQ(distance, 8.0f);
+
+	EXPECT_EQ(vc_element_distance(VC_ELEMENT_CALLER_SCORED, VC_METRIC_L2_SQUARED, 0, a, b, &distance),
+			  VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_element_distance(VC_ELEMENT_BITS, VC_METRIC_L2_SQUARED, 8, x, y, &distance),
+			  VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_element_distance(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 3, a, nullptr, &distance),
+			  VC_ERROR_INVALID_ARGUMENT);
+}
