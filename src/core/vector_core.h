@@ -531,6 +531,112 @@ vc_status	vc_hnsw_select_neighbours(vc_element_kind kind, vc_metric metric, size
 									  size_t count, size_t m, uint32_t *selected,
 									  size_t *selected_count) VC_NOEXCEPT;
 
+/* ------------------------------------------------------------------------
+ * IVFFlat: k-means over a sample of the table (the lists' centres), the
+ * nearest centres of a vector (insert, build assignment, scan ranking), and
+ * ordering the scored tuples a scan has read.
+ *
+ * The glue samples the heap (reservoir, like ANALYZE) straight into the
+ * state's own slots with vc_kmeans_set_sample, runs it in chunks with
+ * vc_kmeans_run (CHECK_FOR_INTERRUPTS and progress between calls), then
+ * copies the centres out.  halfvec indexes cluster in float32: the glue
+ * widens samples with vc_f16_array_to_f32 and narrows centres with
+ * vc_f32_array_to_f16.
+ * ------------------------------------------------------------------------ */
+
+#define VC_KMEANS_MAX_CENTERS 32768
+
+typedef struct vc_kmeans vc_kmeans;
+
+typedef struct vc_kmeans_params
+{
+	vc_element_kind kind;		/* F32 or BITS */
+	/*
+	 * F32: L2_SQUARED (Euclidean k-means), NEGATIVE_INNER_PRODUCT or COSINE
+	 * (spherical k-means: centres normalised to unit length, points assigned
+	 * to the centre of largest inner product); BITS: HAMMING (a centre is the
+	 * per-bit majority of its points).
+	 */
+	vc_metric	metric;
+	size_t		dimensions;		/* 1..VC_VECTOR_MAX_DIM (F32), ..VC_SEARCH_BITS_MAX_DIM (BITS) */
+	size_t		centers;		/* 1..VC_KMEANS_MAX_CENTERS */
+	size_t		sample_capacity;	/* slots for samples, at least 1 */
+	int			max_iterations;	/* Lloyd iterations at most (after seeding), >= 1 */
+	int			threads;		/* 1..64, the calling thread included */
+	uint64_t	seed;			/* same seed and samples, same centres (threads = 1) */
+} vc_kmeans_params;
+
+/* Bytes vc_kmeans_create would allocate for params (0 if they are invalid). */
+size_t		vc_kmeans_memory_bytes(const vc_kmeans_params *params) VC_NOEXCEPT;
+
+/* VC_ERROR_INVALID_ARGUMENT for parameters out of range; VC_ERROR_NO_MEMORY. */
+vc_status	vc_kmeans_create(const vc_kmeans_params *params, vc_kmeans **out) VC_NOEXCEPT;
+void		vc_kmeans_free(vc_kmeans *kmeans) VC_NOEXCEPT;
+
+/*
+ * Copy vector (the kind's layout: dimensions floats, or (dimensions + 7) / 8
+ * bytes) into sample slot index (0..sample_capacity); the samples are slots
+ * 0..highest index set.  Overwriting a slot is allowed (reservoir sampling)
+ * until vc_kmeans_run is first called.  VC_ERROR_NOT_FINITE for NaN or
+ * infinite components; VC_ERROR_INVALID_ARGUMENT otherwise.
+ */
+vc_status	vc_kmeans_set_sample(vc_kmeans *kmeans, size_t index, const void *vector) VC_NOEXCEPT;
+
+/*
+ * Advance the clustering by about max_distances distance computations
+ * (seeding first, k-means++, then accelerated Lloyd iterations), at least
+ * one unit of work.  *done becomes true when the centres are final: the
+ * assignment stopped changing or max_iterations ran.  With fewer distinct
+ * samples than centres, the extra centres are copies of samples (every
+ * centre is valid, some lists stay empty).  VC_ERROR_EMPTY without samples.
+ */
+vc_status	vc_kmeans_run(vc_kmeans *kmeans, size_t max_distances, bool *done) VC_NOEXCEPT;
+
+typedef struct vc_kmeans_progress
+{
+	bool		seeding;		/* still choosing initial centres */
+	int			iterations;		/* Lloyd iterations completed */
+	size_t		centers_seeded;
+	double		inertia;		/* sum over samples of the distance to their centre
+								 * (L2: squared), after the last iteration */
+	size_t		reassigned;		/* samples that changed centre in the last iteration */
+} vc_kmeans_progress;
+
+void		vc_kmeans_get_progress(const vc_kmeans *kmeans, vc_kmeans_progress *out) VC_NOEXCEPT;
+
+/*
+ * The centres, centers * (dimensions floats | (dimensions + 7) / 8 bytes),
+ * contiguous, into out (capacity_bytes).  VC_ERROR_INVALID_ARGUMENT before
+ * *done or if out is too small.
+ */
+vc_status	vc_kmeans_centers(const vc_kmeans *kmeans, void *out, size_t capacity_bytes) VC_NOEXCEPT;
+
+/*
+ * The k nearest of count centres (contiguous, of kind F32, F16 or BITS) to
+ * query under metric (as vc_search_create accepts them), nearest first,
+ * ties by smaller index; NaN distances last.  Writes min(k, count) indices
+ * (and distances, if not NULL).  VC_ERROR_INVALID_ARGUMENT for a bad
+ * kind/metric/dimensions or NULL pointers.
+ */
+vc_status	vc_nearest_centers(vc_element_kind kind, vc_metric metric, size_t dimensions,
+							   const void *centers, size_t count, const void *query,
+							   size_t k, uint32_t *nearest, float *distances) VC_NOEXCEPT;
+
+/* A tuple a scan has scored. */
+typedef struct vc_scored_id
+{
+	uint64_t	id;
+	float		distance;
+} vc_scored_id;
+
+/*
+ * Reorder items so that items[0..min(take, count)) are the nearest, sorted
+ * (ties by smaller id, NaN last); the rest follow in unspecified order.
+ * Linear in count plus take log take: a scan that returns ten rows out of
+ * thousands read never sorts them all.
+ */
+void		vc_select_nearest(vc_scored_id *items, size_t count, size_t take) VC_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif
