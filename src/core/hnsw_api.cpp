@@ -4,6 +4,7 @@
 // (only allocation failures are possible) into a vc_status, so nothing
 // throws across the C boundary.
 #include "hnsw_graph.hpp"
+#include "hnsw_repair.hpp"
 #include "status_of.hpp"
 
 #include <new>
@@ -181,4 +182,37 @@ vc_element_distance(vc_element_kind kind, vc_metric metric, size_t dimensions,
 		return VC_ERROR_INVALID_ARGUMENT;
 	*distance = ElementDistance(kind, metric, dimensions).pair(a, b);
 	return VC_OK;
+}
+
+extern "C" vc_status
+vc_hnsw_repair_neighbours(vc_element_kind kind, vc_metric metric, size_t dimensions,
+						  const void *element_vector, uint64_t element_id,
+						  const uint64_t *candidate_ids, const void *const *candidate_vectors,
+						  size_t count, size_t m, uint64_t *selected,
+						  size_t *selected_count) noexcept
+{
+	if (selected_count == nullptr)
+		return VC_ERROR_INVALID_ARGUMENT;
+	*selected_count = 0;
+	if (!ElementDistance::is_valid_configuration(kind, metric, dimensions) ||
+		element_vector == nullptr || (m > 0 && selected == nullptr) ||
+		(count > 0 && (candidate_ids == nullptr || candidate_vectors == nullptr)) ||
+		count > UINT32_MAX)
+		return VC_ERROR_INVALID_ARGUMENT;
+	if (kind == VC_ELEMENT_SPARSE)
+	{
+		if (SparseBody::bytes_of(element_vector) == 0)
+			return VC_ERROR_INVALID_ARGUMENT;
+		for (size_t i = 0; i < count; i++)
+		{
+			if (candidate_vectors[i] != nullptr && SparseBody::bytes_of(candidate_vectors[i]) == 0)
+				return VC_ERROR_INVALID_ARGUMENT;
+		}
+	}
+
+	return status_of([&] {
+		*selected_count = repair_neighbours(ElementDistance(kind, metric, dimensions), element_vector,
+											element_id, candidate_ids, candidate_vectors, count, m,
+											selected);
+	});
 }

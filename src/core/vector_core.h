@@ -531,6 +531,24 @@ vc_status	vc_hnsw_select_neighbours(vc_element_kind kind, vc_metric metric, size
 									  size_t count, size_t m, uint32_t *selected,
 									  size_t *selected_count) VC_NOEXCEPT;
 
+/*
+ * A new neighbour list for an element whose list lost members to VACUUM:
+ * from count candidates (ids and vectors, in any order, repeats allowed;
+ * typically the list's surviving members and the neighbours of its removed
+ * ones), leaving out element_id itself, NULL vectors and candidates whose
+ * distance is NaN, choose at most m with the selection heuristic as
+ * vc_hnsw_select_neighbours does, nearest first (ties by smaller id).
+ * Writes them to selected (room for m) and their number to *selected_count.
+ * VC_ERROR_INVALID_ARGUMENT for a bad kind/metric/dimensions or NULL
+ * pointers; VC_ERROR_NO_MEMORY.
+ */
+vc_status	vc_hnsw_repair_neighbours(vc_element_kind kind, vc_metric metric, size_t dimensions,
+									  const void *element_vector, uint64_t element_id,
+									  const uint64_t *candidate_ids,
+									  const void *const *candidate_vectors, size_t count,
+									  size_t m, uint64_t *selected,
+									  size_t *selected_count) VC_NOEXCEPT;
+
 /* ------------------------------------------------------------------------
  * IVFFlat: k-means over a sample of the table (the lists' centres), the
  * nearest centres of a vector (insert, build assignment, scan ranking), and
