@@ -18,6 +18,7 @@
 #include "utils/guc.h"
 
 #include "hnsw.h"
+#include "index_common.h"
 
 int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
@@ -167,27 +168,23 @@ hnswhandler(PG_FUNCTION_ARGS)
  * Type support functions (opclass support 3), as pgvector declares them:
  * each returns the element kind its type is searched as.
  */
-static const vc_element_kind halfvec_kind = VC_ELEMENT_F16;
-static const vc_element_kind bit_kind = VC_ELEMENT_BITS;
-static const vc_element_kind sparsevec_kind = VC_ELEMENT_SPARSE;
-
 PG_FUNCTION_INFO_V1(hnsw_halfvec_support);
 Datum
 hnsw_halfvec_support(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(&halfvec_kind);
+	PG_RETURN_POINTER(index_kind_pointer(VC_ELEMENT_F16));
 }
 
 PG_FUNCTION_INFO_V1(hnsw_bit_support);
 Datum
 hnsw_bit_support(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(&bit_kind);
+	PG_RETURN_POINTER(index_kind_pointer(VC_ELEMENT_BITS));
 }
 
 PG_FUNCTION_INFO_V1(hnsw_sparsevec_support);
 Datum
 hnsw_sparsevec_support(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(&sparsevec_kind);
+	PG_RETURN_POINTER(index_kind_pointer(VC_ELEMENT_SPARSE));
 }
