@@ -4,9 +4,13 @@
  */
 #include "postgres.h"
 
+#include "access/amapi.h"
 #include "access/genam.h"
+#include "commands/vacuum.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "storage/lmgr.h"
 #include "utils/rel.h"
 #include "utils/varbit.h"
@@ -305,4 +309,58 @@ index_new_buffer(Relation index, ForkNumber fork)
 	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 	UnlockRelationForExtension(index, ExclusiveLock);
 	return buffer;
+}
+
+IndexAmRoutine *
+index_ordered_am_routine(uint16 support_count)
+{
+	IndexAmRoutine *routine = makeNode(IndexAmRoutine);
+
+	routine->amstrategies = 0;
+	routine->amsupport = support_count;
+	routine->amoptsprocnum = 0;
+	routine->amcanorder = false;
+	routine->amcanorderbyop = true;
+	routine->amcanbackward = false;
+	routine->amcanunique = false;
+	routine->amcanmulticol = false;
+	routine->amoptionalkey = true;
+	routine->amsearcharray = false;
+	routine->amsearchnulls = false;
+	routine->amstorage = false;
+	routine->amclusterable = false;
+	routine->ampredlocks = false;
+	routine->amcanparallel = false;
+#if PG_VERSION_NUM >= 170000
+	routine->amcanbuildparallel = true;
+#endif
+	routine->amcaninclude = false;
+	routine->amusemaintenanceworkmem = false;
+#if PG_VERSION_NUM >= 160000
+	routine->amsummarizing = false;
+#endif
+	routine->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+	routine->amkeytype = InvalidOid;
+
+	/* nothing these methods do not do */
+	routine->amcanreturn = NULL;
+	routine->amproperty = NULL;
+	routine->amadjustmembers = NULL;
+	routine->amgetbitmap = NULL;
+	routine->ammarkpos = NULL;
+	routine->amrestrpos = NULL;
+	routine->amestimateparallelscan = NULL;
+	routine->aminitparallelscan = NULL;
+	routine->amparallelrescan = NULL;
+	return routine;
+}
+
+int
+index_build_threads(Relation heap, Relation index, IndexInfo *index_info)
+{
+	int			workers = index_info->ii_ParallelWorkers;
+
+	if (workers == 0 && IsNormalProcessingMode() && !RelationUsesLocalBuffers(heap))
+		workers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+	return 1 + Max(workers, 0);
 }

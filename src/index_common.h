@@ -16,6 +16,8 @@
 
 #include "pg_compat.h"
 
+#include "access/amapi.h"
+#include "nodes/execnodes.h"
 #include "storage/bufmgr.h"
 #include "utils/relcache.h"
 
@@ -82,5 +84,18 @@ extern void index_check_core(vc_status status, const char *am_name, const char *
 
 /* A new page at the end of fork, pinned and exclusively locked */
 extern Buffer index_new_buffer(Relation index, ForkNumber fork);
+
+/*
+ * A new IndexAmRoutine with what hnsw and ivfflat share: ORDER BY distance
+ * through amgettuple only, one column, no unique, bitmap, index-only or
+ * parallel scans, parallel bulk delete; the caller sets the callbacks.
+ */
+extern IndexAmRoutine *index_ordered_am_routine(uint16 support_count);
+
+/*
+ * Threads a build may run its core work with: 1 + the parallel workers
+ * PostgreSQL would plan for this table (max_parallel_maintenance_workers).
+ */
+extern int	index_build_threads(Relation heap, Relation index, IndexInfo *index_info);
 
 #endif							/* INDEX_COMMON_H */
