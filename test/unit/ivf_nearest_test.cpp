@@ -11,30 +11,14 @@
 #include <random>
 #include <vector>
 
+#include "ivf_test_support.hpp"
 #include "kernel_test_support.hpp"
 #include "vector_core.h"
 
 namespace
 {
 
-struct Config
-{
-	vc_element_kind kind;
-	vc_metric	metric;
-};
-
-const Config every_config[] = {
-	{VC_ELEMENT_F32, VC_METRIC_L2_SQUARED},
-	{VC_ELEMENT_F32, VC_METRIC_NEGATIVE_INNER_PRODUCT},
-	{VC_ELEMENT_F32, VC_METRIC_COSINE},
-	{VC_ELEMENT_F32, VC_METRIC_L1},
-	{VC_ELEMENT_F16, VC_METRIC_L2_SQUARED},
-	{VC_ELEMENT_F16, VC_METRIC_NEGATIVE_INNER_PRODUCT},
-	{VC_ELEMENT_F16, VC_METRIC_COSINE},
-	{VC_ELEMENT_F16, VC_METRIC_L1},
-	{VC_ELEMENT_BITS, VC_METRIC_HAMMING},
-	{VC_ELEMENT_BITS, VC_METRIC_JACCARD},
-};
+using Config = ivf_test::KindAndMetric;
 
 size_t
 bytes_per_vector(vc_element_kind kind, size_t dimensions)
@@ -161,7 +145,7 @@ TEST_P(NearestCenters, MatchesScalarLoopWithTiesAndNaN)
 {
 	std::mt19937 random(42);
 
-	for (const Config &config : every_config)
+	for (const Config &config : ivf_test::every_kind_and_metric)
 		for (size_t dimensions : {1, 3, 17, 128})
 			for (size_t count : {1, 2, 63, 64, 65, 130, 316})
 			{
