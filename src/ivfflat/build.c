@@ -73,6 +73,7 @@ typedef struct IvfflatBuildState
 	int			sample_target;
 	int			sample_count;	/* slots filled */
 	double		rows_seen;		/* rows offered to the sample */
+	double		rows_scanned;	/* by the sampling scan, NULLs included */
 	double		rows_to_skip;
 	ReservoirStateData reservoir;
 	float	   *widened;		/* halfvec sample in float32 */
@@ -137,6 +138,7 @@ sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	const void *vector;
 	int			slot = -1;
 
+	state->rows_scanned++;
 	if (isnull[0])
 		return;
 
@@ -866,8 +868,9 @@ ivfflat_build(Relation heap, Relation index, IndexInfo *index_info)
 	write_meta_and_directory(state, MAIN_FORKNUM);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_ASSIGN);
+	/* the sampling scan counted the rows (reltuples is -1 before any ANALYZE) */
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
-								 (int64) Max(heap->rd_rel->reltuples, 0));
+								 (int64) Max(state->rows_scanned, heap->rd_rel->reltuples));
 	if (threads > 1)
 		parallel = begin_parallel_assign(state, index_info, threads - 1);
 	if (parallel == NULL)
