@@ -167,6 +167,15 @@ sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	MemoryContextReset(state->row_context);
 }
 
+/* Counts the rows a sample could take */
+static void
+count_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+			   bool tuple_is_alive, void *arg)
+{
+	if (!isnull[0])
+		*(double *) arg += 1;
+}
+
 /* Centres where there is no sample: pseudo-random, the same every time */
 static void
 random_centers(IvfflatBuildState *state, float *f32_centers, uint8 *bit_centers)
@@ -245,9 +254,21 @@ cluster_sample(IvfflatBuildState *state, IndexInfo *index_info, int threads,
 	size_t		chunk = Max(KMEANS_CHUNK_WORK / Max(state->dimensions, 1), 1);
 	bool		done = false;
 
-	/* 50 rows per list, at least 10,000, no more than the table can hold */
-	state->sample_target = (int) Max(Min(Max((double) state->lists * SAMPLES_PER_LIST, MIN_SAMPLES),
-										 max_rows), 1);
+	/*
+	 * 50 rows per list, at least 10,000, no more than the table holds: a
+	 * table that may hold fewer (its pages could not hold more) has its
+	 * rows counted first, so that k-means is sized for them and not for
+	 * what its pages could hold at most.
+	 */
+	state->sample_target = (int) Max((double) state->lists * SAMPLES_PER_LIST, MIN_SAMPLES);
+	if (max_rows < state->sample_target)
+	{
+		double		rows = 0;
+
+		table_index_build_scan(state->heap, state->index, index_info, true, false,
+							   count_callback, &rows, NULL);
+		state->sample_target = (int) Max(Min(rows, max_rows), 1);
+	}
 
 	params.kind = bits ? VC_ELEMENT_BITS : VC_ELEMENT_F32;
 	params.metric = bits ? VC_METRIC_HAMMING :
