@@ -86,6 +86,10 @@ SELECT pg_relation_size('iv_l2') AS size_before \gset
 INSERT INTO iv SELECT * FROM iv_later WHERE id % 3 = 0;
 SELECT pg_relation_size('iv_l2') = :size_before AS space_reused;
 SELECT iv_matches_seqscan('<->') AS l2_after_reinsert_mismatches;
+-- values the types refuse never reach the index
+INSERT INTO iv VALUES (1001, '[1,2,3]');
+INSERT INTO iv VALUES (1001, '[NaN,0,0,0,0,0,0,0]');
+INSERT INTO iv VALUES (1001, '[Infinity,0,0,0,0,0,0,0]');
 -- index tuples as VACUUM counts them
 VACUUM iv;
 SELECT reltuples FROM pg_class WHERE relname = 'iv_l2';
