@@ -141,17 +141,23 @@ KMeans::memory_bytes(const vc_kmeans_params &params) noexcept
 		return 0;
 
 	Sizes		s = sizes_of(params);
-	constexpr size_t arrays = 24;		// allocations, each with malloc's overhead
+	// What malloc takes for an array: its header, and for a large one
+	// (mmapped) up to a page of rounding.
+	auto		array = [](size_t bytes) {
+		return bytes + 64 + (bytes >= 64 * 1024 ? 4096 : 0);
+	};
 
-	return sizeof(KMeans) + arrays * 64 +
-		(s.sample_words + s.center_words + s.row_words) * sizeof(uint64_t) +
-		s.norms * sizeof(double) +
-		s.per_sample * (3 * sizeof(uint32_t) + 2 * sizeof(float)) +
-		s.bounds * sizeof(float) +
-		s.sums * sizeof(double) + s.ones * sizeof(uint32_t) +
-		s.per_center * (4 * sizeof(uint32_t) + 2 * sizeof(float) + sizeof(uint8_t)) +
-		s.groups * (sizeof(uint32_t) + sizeof(float)) + sizeof(uint32_t) +
-		s.scratch * sizeof(float) +
+	return array(sizeof(KMeans)) +
+		array(s.sample_words * sizeof(uint64_t)) +
+		array(s.center_words * sizeof(uint64_t)) +
+		array(s.row_words * sizeof(uint64_t)) +
+		array(s.norms * sizeof(double)) +
+		5 * array(s.per_sample * sizeof(uint32_t)) +	// assignment .. order
+		array(s.bounds * sizeof(float)) +
+		array(s.sums * sizeof(double)) + array(s.ones * sizeof(uint32_t)) +
+		6 * array(s.per_center * sizeof(uint32_t)) + array(s.per_center) +
+		3 * array(s.groups * sizeof(uint32_t) + sizeof(uint32_t)) +
+		array(s.scratch * sizeof(float)) +
 		WorkerThreads::memory_bytes(static_cast<size_t>(params.threads));
 }
 
