@@ -33,15 +33,15 @@ row_bytes_of(const vc_kmeans_params &params) noexcept
 }
 
 // Yinyang's k/10 groups (at most 32), or more, up to one per centre
-// (Elkan's bounds), while the bounds take no more memory than the samples:
-// the more groups, the fewer distances, above all when the samples have
-// little structure.
+// (Elkan's bounds) or 256, while the bounds take no more memory than the
+// samples: the more groups, the fewer distances, above all when the
+// samples have little structure.
 size_t
 groups_of(size_t centers, size_t row_bytes) noexcept
 {
 	size_t		yinyang = std::clamp<size_t>(centers / 10, 1, 32);
 
-	return std::min(centers, std::max(yinyang, row_bytes / sizeof(float)));
+	return std::min({centers, std::max(yinyang, row_bytes / sizeof(float)), size_t(256)});
 }
 
 size_t
@@ -311,10 +311,17 @@ KMeans::choose_center(size_t i) noexcept
 	else
 		std::memcpy(out, sample(i), row_bytes_);
 
-	// how far the earlier centres are from it, to skip samples (seed_block)
+	// how far the earlier centres are from it, to skip samples (seed_block);
+	// its group is the nearest of the first groups_ centres (k-means++
+	// spreads those out), or its own if it is one of them
 	distances_to_contiguous(distance_, out, centers_.data(), seeded_, center_gap_.data());
 	for (size_t c = 0; c < seeded_; c++)
 		center_gap_[c] = metric_distance(center_gap_[c]);
+	group_of_[seeded_] = static_cast<uint32_t>(seeded_);
+	if (seeded_ >= groups_)
+		group_of_[seeded_] = static_cast<uint32_t>(
+			std::min_element(center_gap_.begin(), center_gap_.begin() + groups_) -
+			center_gap_.begin());
 	seeded_++;
 	cursor_ = 0;
 }
@@ -429,32 +436,18 @@ KMeans::finish_center_pass() noexcept
 	phase_ = Phase::update;
 }
 
-// Yinyang's groups: each centre joins the nearest of the first groups_
-// centres (k-means++ spread those out), and the centres are reordered so
-// that every group is a run of consecutive centres, which one batch call
-// compares a sample with.  The order of the centres means nothing to the
-// caller.  Every bound starts as the seeding's bound on the second nearest.
+// Yinyang's groups, chosen during the seeding (choose_center): the centres
+// are reordered so that every group is a run of consecutive centres.  The
+// order of the centres means nothing to the caller.  Every bound starts as
+// the seeding's bound on the second nearest.
 void
 KMeans::form_groups() noexcept
 {
 	size_t		k = centers_count_;
-	float	   *row = scratch_.data();
 
 	std::fill(group_start_.begin(), group_start_.end(), 0u);
 	for (size_t c = 0; c < k; c++)
-	{
-		uint32_t	group = 0;
-
-		if (groups_ > 1)
-		{
-			distances_to_contiguous(distance_, center(c), centers_.data(), groups_, row);
-			for (uint32_t g = 1; g < groups_; g++)
-				if (row[g] < row[group])
-					group = g;
-		}
-		group_of_[c] = group;
-		group_start_[group + 1]++;
-	}
+		group_start_[group_of_[c] + 1]++;
 	for (size_t g = 0; g < groups_; g++)
 		group_start_[g + 1] += group_start_[g];
 
