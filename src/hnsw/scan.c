@@ -23,7 +23,7 @@
 #include "utils/rel.h"
 
 #include "hnsw.h"
-#include "type_checks.h"
+#include "index_common.h"
 
 typedef struct HnswScanOpaqueData
 {
@@ -80,10 +80,7 @@ hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
-	if (keys && scan->numberOfKeys > 0)
-		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
-	if (orderbys && scan->numberOfOrderBys > 0)
-		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	index_rescan_keys(scan, keys, orderbys);
 
 	MemoryContextReset(so->query_context);
 	so->searched = false;
@@ -105,11 +102,7 @@ prepare_query(IndexScanDesc scan)
 	struct varlena *query;
 	MemoryContext old;
 
-	if (scan->numberOfOrderBys == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("an hnsw index can only be scanned in distance order"),
-				 errhint("Use ORDER BY column <-> value LIMIT n with the opclass's operator.")));
+	index_require_order_by(scan, "hnsw");
 
 	so->null_query = (orderby->sk_flags & SK_ISNULL) != 0;
 	if (so->null_query)
@@ -122,21 +115,7 @@ prepare_query(IndexScanDesc scan)
 	query = hnsw_prepare_value(&so->info, orderby->sk_argument, true);
 	MemoryContextSwitchTo(old);
 
-	if (so->info.kind != VC_ELEMENT_SPARSE && so->meta.dimensions != 0)
-	{
-		uint32		dimensions = hnsw_value_dimensions(&so->info, query);
-
-		if (dimensions != so->meta.dimensions)
-		{
-			if (so->info.kind == VC_ELEMENT_BITS)
-				ereport(ERROR,
-						(errcode(ERRCODE_STRING_DATA_LENGTH_MISMATCH),
-						 errmsg("cannot compare bit strings of different lengths %u and %u",
-								so->meta.dimensions, dimensions)));
-			type_report_dimension_mismatch(so->info.kind == VC_ELEMENT_F32 ? "vector" : "halfvec",
-										   (int) so->meta.dimensions, (int) dimensions);
-		}
-	}
+	index_check_query_dimensions(so->info.kind, so->meta.dimensions, query);
 	so->query_vector = hnsw_value_vector(&so->info, query);
 }
 

@@ -1,29 +1,31 @@
 #!/usr/bin/env bash
-# test/pgvector/run_hnsw_suite.sh PGVECTOR_GIT_DIR [TAG]
+# test/pgvector/run_hnsw_suite.sh PGVECTOR_GIT_DIR [TAG] [METHOD]
 #
-# Runs pgvector's own public hnsw regression files (test/sql/hnsw_*.sql of
-# the given tag, default v0.8.6) against our extension and compares the
-# output with pgvector's expected files, ignoring what may differ by design:
-# error wording (only that an ERROR happened is compared) and the DETAIL/HINT
-# lines we add.  pgvector's files are read from its repository at run time;
-# none of them is copied into this one.
+# Runs pgvector's own public regression files of an index access method
+# (test/sql/METHOD_*.sql of the given tag; default v0.8.6 and hnsw, or
+# ivfflat) against our extension and compares the output with pgvector's
+# expected files, ignoring what may differ by design: error and notice
+# wording (only that an ERROR or a NOTICE happened is compared) and the
+# DETAIL/HINT lines we add.  pgvector's files are read from its repository
+# at run time; none of them is copied into this one.
 #
 # Needs a server with our extension installed: PGHOST/PGPORT/PGUSER as for
 # psql.  Each file runs in a fresh database.  Exit status 0 when all match.
 set -euo pipefail
-source_dir="${1:?usage: run_hnsw_suite.sh PGVECTOR_GIT_DIR [TAG]}"
+source_dir="${1:?usage: run_hnsw_suite.sh PGVECTOR_GIT_DIR [TAG] [METHOD]}"
 tag="${2:-v0.8.6}"
-work="$(mktemp -d /tmp/pgvector-hnsw-suite.XXXXXX)"
+method="${3:-hnsw}"
+work="$(mktemp -d /tmp/pgvector-$method-suite.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 status=0
 
 # Keep statements, result rows and the fact of an error; drop wording.
 normalize() {
-	sed -E -e 's/^psql:[^:]+:[0-9]+: //' -e 's/^ERROR:.*/ERROR/' \
+	sed -E -e 's/^psql:[^:]+:[0-9]+: //' -e 's/^ERROR:.*/ERROR/' -e 's/^NOTICE:.*/NOTICE/' \
 		-e '/^(DETAIL|HINT):/d'
 }
 
-for name in $(git --git-dir="$source_dir" ls-tree --name-only "$tag:test/sql" | grep '^hnsw_.*\.sql$'); do
+for name in $(git --git-dir="$source_dir" ls-tree --name-only "$tag:test/sql" | grep "^${method}_.*\.sql\$"); do
 	topic="${name%.sql}"
 	git --git-dir="$source_dir" show "$tag:test/sql/$name" >"$work/$name"
 	git --git-dir="$source_dir" show "$tag:test/expected/$topic.out" | normalize >"$work/$topic.expected"
