@@ -1,0 +1,124 @@
+# test/t/005_ivfflat_wal.pl
+#
+# ivfflat indexes under WAL: a primary with a streaming standby that checks
+# the page images of every generic WAL record it replays
+# (wal_consistency_checking = 'generic' on the primary: the standby FATALs
+# on the first page whose replay differs from the primary's image).  After
+# each kind of change (CREATE INDEX; INSERTs into the lists; DELETE and
+# VACUUM; INSERTs after VACUUM), for vector (l2, cosine), halfvec and bit,
+# the standby must be alive, caught up, and give the same nearest
+# neighbours as the primary through the index, at a few probes and at
+# probes = lists; at probes = lists (every list scanned) the answer must
+# also be the sequential scan's.
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use VectorTap;
+
+my ($primary, $standby) = streaming_pair(wal_checking_conf());
+
+# The same answers on both nodes at 3 probes, and the sequential scan's at
+# probes = lists; distance_of: compare distances, not ids (ties)
+sub compare
+{
+	my ($what, $table, $index, $lists, $orderbys, %opt) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	compare_nodes($primary, $standby, "$what, 3 probes", $table, $index, $orderbys,
+		settings => 'SET ivfflat.probes = 3;');
+	return compare_nodes($primary, $standby, "$what, all $lists lists", $table, $index, $orderbys,
+		settings => "SET ivfflat.probes = $lists;", exact => 1, %opt);
+}
+
+# ------------------------------------------------------------------------
+# vector, l2: build, insert, delete + vacuum, insert
+# ------------------------------------------------------------------------
+
+my $rows = sub {
+	my ($table, $dim, $from, $to) = @_;
+	return "INSERT INTO $table SELECT i, ARRAY(SELECT random() - 0.5 FROM generate_series(1, $dim) WHERE i > 0)"
+	  . " FROM generate_series($from, $to) i;";
+};
+# tables $table (rows) and q$table (20 queries) of vector($dim)
+my $tables = sub {
+	my ($seed, $table, $dim, $count) = @_;
+	return "SELECT setseed($seed);\n"
+	  . join("\n", map { "CREATE TABLE $_ (id int PRIMARY KEY, v vector($dim));" } $table, "q$table")
+	  . $rows->($table, $dim, 1, $count)
+	  . $rows->("q$table", $dim, 1, 20);
+};
+$primary->safe_psql('postgres',
+	extension_sql() . $tables->(0.25, 't', 16, 3000) . 'CREATE INDEX t_v_idx ON t USING ivfflat (v vector_l2_ops) WITH (lists = 20);');
+my $queries = orderbys($primary, 'SELECT v FROM qt ORDER BY id', 'v', '<->');
+is(scalar(@$queries), 20, '20 query vectors');
+
+compare('vector build', 't', 't_v_idx', 20, $queries);
+
+my $insert_start = $primary->lsn('insert');
+$primary->safe_psql('postgres', "SELECT setseed(0.5);\n" . $rows->('t', 16, 3001, 3400));
+compare('vector insert', 't', 't_v_idx', 20, $queries);
+
+# The inserts' generic records carry the page images the standby checks
+my ($generic_blocks, $checked_blocks) = generic_wal_blocks($primary, $insert_start);
+cmp_ok($generic_blocks, '>=', 400, "the inserts wrote generic WAL records ($generic_blocks blocks)");
+is($checked_blocks, $generic_blocks, 'every block of every generic record comes with its page image');
+
+$primary->safe_psql('postgres', 'DELETE FROM t WHERE id % 5 = 0; VACUUM t');
+my $after_vacuum = compare('vector delete + vacuum', 't', 't_v_idx', 20, $queries);
+is(scalar(grep { /(^|,)\d*[05](,|$)/ } @$after_vacuum), 0, 'no deleted row is returned after VACUUM');
+
+# inserts after vacuum (into the space VACUUM freed, and beyond)
+$primary->safe_psql('postgres', "SELECT setseed(0.75);\n" . $rows->('t', 16, 3401, 4000));
+compare('vector insert after vacuum', 't', 't_v_idx', 20, $queries);
+my $t_rows = $primary->safe_psql('postgres', 'SET enable_indexscan = off; SET enable_bitmapscan = off; SELECT count(*) FROM t');
+is(index_reaches($standby, 't', $queries->[0], 'SET ivfflat.probes = 20;'),
+	"$t_rows|$t_rows", "standby: a scan of every list without LIMIT returns each of the $t_rows rows once");
+
+# ------------------------------------------------------------------------
+# vector cosine, halfvec (expression), bit (binary_quantize): build,
+# insert, delete + vacuum
+# ------------------------------------------------------------------------
+
+$primary->safe_psql(
+	'postgres', $tables->(0.125, 'tk', 32, 1500) . q{
+CREATE INDEX tk_cosine_idx ON tk USING ivfflat (v vector_cosine_ops) WITH (lists = 10);
+CREATE INDEX tk_half_idx ON tk USING ivfflat ((v::halfvec(32)) halfvec_l2_ops) WITH (lists = 10);
+CREATE INDEX tk_bit_idx ON tk USING ivfflat ((binary_quantize(v)::bit(32)) bit_hamming_ops) WITH (lists = 10);
+});
+my %kinds = (
+	vector_cosine => [ 'tk_cosine_idx', orderbys($primary, 'SELECT v FROM qtk ORDER BY id', 'v', '<=>') ],
+	halfvec => [
+		'tk_half_idx',
+		orderbys($primary, 'SELECT v::halfvec(32) FROM qtk ORDER BY id', 'v::halfvec(32)', '<->', '::halfvec(32)')
+	],
+	bit => [
+		'tk_bit_idx',
+		orderbys($primary, 'SELECT binary_quantize(v)::bit(32) FROM qtk ORDER BY id',
+			'binary_quantize(v)::bit(32)', '<~>', '::bit(32)'),
+		distance_of => 'binary_quantize(v)::bit(32)'
+	]);
+
+# (each ORDER BY matches one index only: its operator and expression)
+sub compare_kinds
+{
+	my ($what) = @_;
+	for my $kind (sort keys %kinds)
+	{
+		my ($index, $orderbys, %opt) = @{ $kinds{$kind} };
+		compare("$kind $what", 'tk', $index, 10, $orderbys, %opt);
+	}
+	return;
+}
+
+compare_kinds('build');
+$primary->safe_psql('postgres', "SELECT setseed(0.625);\n" . $rows->('tk', 32, 1501, 1800));
+compare_kinds('insert');
+$primary->safe_psql('postgres', 'DELETE FROM tk WHERE id % 3 = 0; VACUUM tk');
+compare_kinds('delete + vacuum');
+
+done_testing();
