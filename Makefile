@@ -60,4 +60,4 @@ include $(PGXS)
 prove_installcheck:
 	$(prove_installcheck)
 
-$(OBJS): $(wildcard src/*.h src/hnsw/*.h src/core/*.h src/core/*.hpp)
+$(OBJS): $(wildcard src/*.h src/hnsw/*.h src/ivfflat/*.h src/core/*.h src/core/*.hpp)

@@ -14,6 +14,7 @@
 
 #include "vector_core.h"
 #include "hnsw/hnsw.h"
+#include "ivfflat/ivfflat.h"
 
 PG_MODULE_MAGIC;
 
@@ -69,6 +70,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("vector");
 
 	hnsw_init();
+	ivfflat_init();
 }
 
 PG_FUNCTION_INFO_V1(vector_simd_target);

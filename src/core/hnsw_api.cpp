@@ -20,12 +20,7 @@ struct vc_hnsw_graph : HnswGraph
 extern "C" vc_status
 vc_hnsw_graph_create(const vc_hnsw_params *params, vc_hnsw_graph **out) noexcept
 {
-	if (out == nullptr)
-		return VC_ERROR_INVALID_ARGUMENT;
-	*out = nullptr;
-	if (params == nullptr || !HnswGraph::is_valid_params(*params))
-		return VC_ERROR_INVALID_ARGUMENT;
-	return status_of([&] { *out = new vc_hnsw_graph(*params); });
+	return create_handle(params, &HnswGraph::is_valid_params, out);
 }
 
 extern "C" void

@@ -3,9 +3,6 @@
 
 #include "hash_mix.hpp"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -14,6 +11,8 @@
 #include <cstring>
 #include <new>
 #include <thread>
+
+#include "worker_threads.hpp"
 
 namespace vector_core
 {
@@ -180,16 +179,6 @@ hash_bytes(const void *data, size_t bytes) noexcept
 		std::rotl(lanes[3], 47);
 
 	return mix64(h);
-}
-
-inline uint64_t
-splitmix64(uint64_t &state) noexcept
-{
-	uint64_t	z = (state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
 }
 
 // Bytes a std::vector of capacity elements of T holds.
@@ -808,29 +797,12 @@ HnswGraph::link_pending(size_t max_elements, int threads, size_t *linked) noexce
 		work(*scratch_[0]);
 	else
 	{
-		std::array<std::thread, max_link_threads> pool;
-		size_t		started = 0;
-		sigset_t	all_signals;
-		sigset_t	caller_signals;
+		// Fewer threads than asked for, if some failed to start: the work
+		// is the same.
+		WorkerThreads pool(workers);
+		auto		work_of_thread = [&](size_t index) noexcept { work(*scratch_[index]); };
 
-		// The threads inherit a mask with every signal blocked, so the
-		// backend's handlers only ever run in the calling thread.
-		sigfillset(&all_signals);
-		pthread_sigmask(SIG_BLOCK, &all_signals, &caller_signals);
-		try
-		{
-			for (; started + 1 < workers; started++)
-				pool[started] = std::thread(work, std::ref(*scratch_[started + 1]));
-		}
-		catch (...)
-		{
-			// Fewer threads than asked for: the work is the same.
-		}
-		pthread_sigmask(SIG_SETMASK, &caller_signals, nullptr);
-
-		work(*scratch_[0]);
-		for (size_t t = 0; t < started; t++)
-			pool[t].join();
+		pool.run(work_of_thread);
 	}
 
 	if (failed.load())

@@ -28,4 +28,19 @@ status_of(Action &&action) noexcept
 	}
 }
 
+// The create function of an opaque handle built from a params struct:
+// *out is NULL unless a new Handle(*params) is returned with VC_OK.
+template <typename Handle, typename Params>
+vc_status
+create_handle(const Params *params, bool (*is_valid)(const Params &) noexcept,
+			  Handle **out) noexcept
+{
+	if (out == nullptr)
+		return VC_ERROR_INVALID_ARGUMENT;
+	*out = nullptr;
+	if (params == nullptr || !is_valid(*params))
+		return VC_ERROR_INVALID_ARGUMENT;
+	return status_of([&] { *out = new Handle(*params); });
+}
+
 }							// namespace vector_core

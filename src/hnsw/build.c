@@ -25,12 +25,12 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "utils/backend_progress.h"
-#include "optimizer/optimizer.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "hnsw.h"
+#include "index_common.h"
 
 /* Elements linked per core call: short enough to cancel within a second */
 #define LINK_CHUNK_PER_THREAD 256
@@ -363,17 +363,6 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	MemoryContextReset(state->row_context);
 }
 
-/* Threads for linking: 1 + the workers PostgreSQL would plan for this table */
-static int
-build_threads(Relation heap, Relation index, IndexInfo *index_info)
-{
-	int			workers = index_info->ii_ParallelWorkers;
-
-	if (workers == 0 && IsNormalProcessingMode() && !RelationUsesLocalBuffers(heap))
-		workers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
-	return 1 + Max(workers, 0);
-}
-
 IndexBuildResult *
 hnsw_build(Relation heap, Relation index, IndexInfo *index_info)
 {
@@ -396,7 +385,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *index_info)
 				 errmsg("ef_construction must be greater than or equal to 2 * m")));
 	state.dimensions = hnsw_index_dimensions(index, &state.info);
 	state.memory_limit = (Size) maintenance_work_mem * 1024;
-	state.threads = build_threads(heap, index, index_info);
+	state.threads = index_build_threads(heap, index, index_info);
 	state.row_context = AllocSetContextCreate(CurrentMemoryContext, "hnsw build row",
 											  ALLOCSET_DEFAULT_SIZES);
 

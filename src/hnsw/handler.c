@@ -13,11 +13,11 @@
 #include "access/amapi.h"
 #include "access/reloptions.h"
 #include "commands/progress.h"
-#include "commands/vacuum.h"
 #include "fmgr.h"
 #include "utils/guc.h"
 
 #include "hnsw.h"
+#include "index_common.h"
 
 int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
@@ -109,56 +109,21 @@ PG_FUNCTION_INFO_V1(hnswhandler);
 Datum
 hnswhandler(PG_FUNCTION_ARGS)
 {
-	IndexAmRoutine *routine = makeNode(IndexAmRoutine);
-
-	routine->amstrategies = 0;
-	routine->amsupport = 3;
-	routine->amoptsprocnum = 0;
-	routine->amcanorder = false;
-	routine->amcanorderbyop = true;
-	routine->amcanbackward = false;
-	routine->amcanunique = false;
-	routine->amcanmulticol = false;
-	routine->amoptionalkey = true;
-	routine->amsearcharray = false;
-	routine->amsearchnulls = false;
-	routine->amstorage = false;
-	routine->amclusterable = false;
-	routine->ampredlocks = false;
-	routine->amcanparallel = false;
-#if PG_VERSION_NUM >= 170000
-	routine->amcanbuildparallel = true;
-#endif
-	routine->amcaninclude = false;
-	routine->amusemaintenanceworkmem = false;
-#if PG_VERSION_NUM >= 160000
-	routine->amsummarizing = false;
-#endif
-	routine->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
-	routine->amkeytype = InvalidOid;
+	IndexAmRoutine *routine = index_ordered_am_routine(3);
 
 	routine->ambuild = hnsw_build;
 	routine->ambuildempty = hnsw_build_empty;
 	routine->aminsert = hnsw_insert;
 	routine->ambulkdelete = hnsw_bulk_delete;
 	routine->amvacuumcleanup = hnsw_vacuum_cleanup;
-	routine->amcanreturn = NULL;
 	routine->amcostestimate = hnsw_cost_estimate;
 	routine->amoptions = hnsw_options;
-	routine->amproperty = NULL;
 	routine->ambuildphasename = hnsw_build_phase_name;
 	routine->amvalidate = hnsw_validate;
-	routine->amadjustmembers = NULL;
 	routine->ambeginscan = hnsw_begin_scan;
 	routine->amrescan = hnsw_rescan;
 	routine->amgettuple = hnsw_get_tuple;
-	routine->amgetbitmap = NULL;
 	routine->amendscan = hnsw_end_scan;
-	routine->ammarkpos = NULL;
-	routine->amrestrpos = NULL;
-	routine->amestimateparallelscan = NULL;
-	routine->aminitparallelscan = NULL;
-	routine->amparallelrescan = NULL;
 
 	PG_RETURN_POINTER(routine);
 }
@@ -167,27 +132,23 @@ hnswhandler(PG_FUNCTION_ARGS)
  * Type support functions (opclass support 3), as pgvector declares them:
  * each returns the element kind its type is searched as.
  */
-static const vc_element_kind halfvec_kind = VC_ELEMENT_F16;
-static const vc_element_kind bit_kind = VC_ELEMENT_BITS;
-static const vc_element_kind sparsevec_kind = VC_ELEMENT_SPARSE;
-
 PG_FUNCTION_INFO_V1(hnsw_halfvec_support);
 Datum
 hnsw_halfvec_support(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(&halfvec_kind);
+	PG_RETURN_POINTER(index_kind_pointer(VC_ELEMENT_F16));
 }
 
 PG_FUNCTION_INFO_V1(hnsw_bit_support);
 Datum
 hnsw_bit_support(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(&bit_kind);
+	PG_RETURN_POINTER(index_kind_pointer(VC_ELEMENT_BITS));
 }
 
 PG_FUNCTION_INFO_V1(hnsw_sparsevec_support);
 Datum
 hnsw_sparsevec_support(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(&sparsevec_kind);
+	PG_RETURN_POINTER(index_kind_pointer(VC_ELEMENT_SPARSE));
 }

@@ -23,7 +23,7 @@
 #include "utils/rel.h"
 
 #include "hnsw.h"
-#include "type_checks.h"
+#include "index_common.h"
 
 typedef struct HnswScanOpaqueData
 {
@@ -122,21 +122,7 @@ prepare_query(IndexScanDesc scan)
 	query = hnsw_prepare_value(&so->info, orderby->sk_argument, true);
 	MemoryContextSwitchTo(old);
 
-	if (so->info.kind != VC_ELEMENT_SPARSE && so->meta.dimensions != 0)
-	{
-		uint32		dimensions = hnsw_value_dimensions(&so->info, query);
-
-		if (dimensions != so->meta.dimensions)
-		{
-			if (so->info.kind == VC_ELEMENT_BITS)
-				ereport(ERROR,
-						(errcode(ERRCODE_STRING_DATA_LENGTH_MISMATCH),
-						 errmsg("cannot compare bit strings of different lengths %u and %u",
-								so->meta.dimensions, dimensions)));
-			type_report_dimension_mismatch(so->info.kind == VC_ELEMENT_F32 ? "vector" : "halfvec",
-										   (int) so->meta.dimensions, (int) dimensions);
-		}
-	}
+	index_check_query_dimensions(so->info.kind, so->meta.dimensions, query);
 	so->query_vector = hnsw_value_vector(&so->info, query);
 }
 

@@ -4,12 +4,14 @@
 # the page images of every generic WAL record it replays
 # (wal_consistency_checking = 'generic' on the primary: the standby FATALs
 # on the first page whose replay differs from the primary's image).  After
-# each kind of change (CREATE INDEX; INSERTs into the lists; DELETE and
-# VACUUM; INSERTs after VACUUM), for vector (l2, cosine), halfvec and bit,
-# the standby must be alive, caught up, and give the same nearest
-# neighbours as the primary through the index, at a few probes and at
-# probes = lists; at probes = lists (every list scanned) the answer must
-# also be the sequential scan's.
+# each kind of change (CREATE INDEX, serial and with parallel workers;
+# INSERTs into the lists; DELETE and VACUUM; INSERTs after VACUUM), for
+# vector (l2, cosine), halfvec and bit, the standby must be alive, caught
+# up, and give the same nearest neighbours as the primary through the
+# index, at a few probes and at probes = lists; at probes = lists (every
+# list scanned) the answer must also be the sequential scan's.  Then an
+# unlogged table: after a crash of the primary its index is empty but
+# usable.  (Crash recovery of logged indexes: 006_ivfflat_crash.pl.)
 use strict;
 use warnings;
 
@@ -120,5 +122,47 @@ $primary->safe_psql('postgres', "SELECT setseed(0.625);\n" . $rows->('tk', 32, 1
 compare_kinds('insert');
 $primary->safe_psql('postgres', 'DELETE FROM tk WHERE id % 3 = 0; VACUUM tk');
 compare_kinds('delete + vacuum');
+
+# ------------------------------------------------------------------------
+# A build with parallel workers (rows assigned to lists by the workers)
+# ------------------------------------------------------------------------
+
+my ($ret, $stdout, $stderr) = $primary->psql(
+	'postgres', q{
+DROP INDEX t_v_idx;
+SET client_min_messages = debug1;
+SET max_parallel_maintenance_workers = 2;
+SET min_parallel_table_scan_size = 0;
+SET maintenance_work_mem = '256MB';
+CREATE INDEX t_v_idx ON t USING ivfflat (v vector_l2_ops) WITH (lists = 20);
+});
+is($ret, 0, 'parallel CREATE INDEX');
+note "parallel CREATE INDEX: " . join('; ', grep { /parallel|worker/i } split /\n/, $stderr);
+compare('vector parallel build', 't', 't_v_idx', 20, $queries);
+
+# ------------------------------------------------------------------------
+# Unlogged: after a crash of the primary, the table and its index are empty
+# (the index's init fork replaces it) and usable
+# ------------------------------------------------------------------------
+
+$primary->safe_psql(
+	'postgres', "CREATE UNLOGGED TABLE u (id int, v vector(16));\n"
+	  . $rows->('u', 16, 1, 500)
+	  . "CREATE INDEX u_v_idx ON u USING ivfflat (v vector_l2_ops) WITH (lists = 5);\n"
+	  . $rows->('u', 16, 501, 700));
+my $u_queries = [ @$queries[ 0 .. 4 ] ];
+is_deeply(knn($primary, 'u', $u_queries, settings => 'SET ivfflat.probes = 5;'),
+	knn($primary, 'u', $u_queries, exact => 1), 'unlogged index exact at probes = lists before the crash');
+wait_for_standby($primary, $standby, 'before the crash of the primary');
+
+$primary->stop('immediate');
+$primary->start;
+is($primary->safe_psql('postgres', 'SET enable_indexscan = off; SET enable_bitmapscan = off; SELECT count(*) FROM u'),
+	'0', 'after a crash: the unlogged table is empty');
+is_deeply(knn($primary, 'u', $u_queries), [ ('') x 5 ], 'after a crash: its index returns no rows');
+$primary->safe_psql('postgres', "SELECT setseed(0.875);\n" . $rows->('u', 16, 1001, 1300));
+is_deeply(knn($primary, 'u', $u_queries, settings => 'SET ivfflat.probes = 5;'),
+	knn($primary, 'u', $u_queries, exact => 1), 'after a crash: rows inserted into the unlogged index are found');
+compare('vector after a crash of the primary', 't', 't_v_idx', 20, $queries);
 
 done_testing();

@@ -1,0 +1,99 @@
+-- ivfflat scans on a few thousand rows: recall against brute force as
+-- probes grow, iterative scans under a selective filter, parallel builds.
+
+-- 3,000 rows of 16 dimensions in 40 overlapping clusters, and 25 queries among them
+SELECT setseed(0.73);
+CREATE TABLE sc_centre (c int, v real[]);
+INSERT INTO sc_centre SELECT c, ARRAY(SELECT random() * 10 FROM generate_series(1, 16) WHERE c >= 0)
+	FROM generate_series(0, 39) c;
+CREATE TABLE sc (id int PRIMARY KEY, val vector(16));
+INSERT INTO sc SELECT i, (SELECT ARRAY(SELECT v[d] + (random() - 0.5) * 8 FROM generate_series(1, 16) d WHERE i > 0)
+	FROM sc_centre WHERE c = i % 40)::vector(16) FROM generate_series(1, 3000) i;
+CREATE TABLE sq (qid int, q vector(16));
+INSERT INTO sq SELECT i, (SELECT ARRAY(SELECT v[d] + (random() - 0.5) * 8 FROM generate_series(1, 16) d WHERE i > 0)
+	FROM sc_centre WHERE c = (i * 7) % 40)::vector(16) FROM generate_series(1, 25) i;
+
+-- brute force: the 10 nearest of every query
+SET enable_indexscan = off;
+CREATE TABLE sc_truth AS SELECT qid, ARRAY(SELECT id FROM sc ORDER BY val <-> sq.q LIMIT 10) AS ids FROM sq;
+-- and under a filter that keeps 30 rows of the 3,000, spread over the clusters
+CREATE TABLE sc_filtered AS SELECT qid, ARRAY(SELECT id FROM sc WHERE id % 97 = 0 ORDER BY val <-> sq.q LIMIT 10) AS ids FROM sq;
+RESET enable_indexscan;
+
+-- the fraction of the true 10 nearest an index scan returns
+CREATE FUNCTION sc_recall() RETURNS float8 LANGUAGE sql AS $$
+	SELECT avg((SELECT count(*) FROM unnest(t.ids) i WHERE i = ANY (
+		ARRAY(SELECT id FROM sc ORDER BY val <-> sq.q LIMIT 10))) / 10.0)::float8
+	FROM sq JOIN sc_truth t USING (qid)
+$$;
+
+CREATE INDEX sc_idx ON sc USING ivfflat (val vector_l2_ops) WITH (lists = 40);
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM sc ORDER BY val <-> (SELECT q FROM sq LIMIT 1) LIMIT 10;
+SELECT sc_recall() >= 0.6 AS recall_probes_1;
+SET ivfflat.probes = 4;
+SELECT sc_recall() >= 0.85 AS recall_probes_4;
+SET ivfflat.probes = 40;
+SELECT sc_recall() = 1 AS recall_all_lists;
+RESET ivfflat.probes;
+
+-- Iterative scans: a filter that keeps 1 row in 97
+SELECT count(*) < 10 AS runs_out FROM (SELECT id FROM sc WHERE id % 97 = 0 ORDER BY val <-> (SELECT q FROM sq WHERE qid = 1) LIMIT 10) t;
+SET ivfflat.iterative_scan = relaxed_order;
+SELECT count(*) FROM (SELECT id FROM sc WHERE id % 97 = 0 ORDER BY val <-> (SELECT q FROM sq WHERE qid = 1) LIMIT 10) t;
+-- every query gets 10 rows, and they are the right ones once enough lists are read
+SELECT min(n), max(n) FROM (SELECT qid, (SELECT count(*) FROM (SELECT id FROM sc WHERE id % 97 = 0
+	ORDER BY val <-> sq.q LIMIT 10) t) AS n FROM sq) s;
+CREATE FUNCTION sc_filtered_recall() RETURNS float8 LANGUAGE sql AS $$
+	SELECT avg((SELECT count(*) FROM unnest(f.ids) i WHERE i = ANY (ARRAY(SELECT id FROM sc WHERE id % 97 = 0
+		ORDER BY val <-> sq.q LIMIT 10))) / 10.0)::float8
+	FROM sq JOIN sc_filtered f USING (qid)
+$$;
+SET ivfflat.probes = 10;
+SELECT sc_filtered_recall() >= 0.5 AS filtered_recall_probes_10;
+SET ivfflat.probes = 40;
+SELECT sc_filtered_recall() = 1 AS filtered_recall_all_lists;
+RESET ivfflat.probes;
+-- fewer matching rows than the LIMIT: all of them, after every list
+SELECT count(*) FROM (SELECT id FROM sc WHERE id % 1000 = 0 ORDER BY val <-> (SELECT q FROM sq WHERE qid = 1) LIMIT 10) t;
+-- ivfflat.max_probes stops it (but never below ivfflat.probes)
+SET ivfflat.max_probes = 1;
+SELECT count(*) < 10 AS stopped FROM (SELECT id FROM sc WHERE id % 97 = 0 ORDER BY val <-> (SELECT q FROM sq WHERE qid = 1) LIMIT 10) t;
+SET ivfflat.probes = 40;
+SELECT count(*) FROM (SELECT id FROM sc WHERE id % 97 = 0 ORDER BY val <-> (SELECT q FROM sq WHERE qid = 1) LIMIT 10) t;
+RESET ivfflat.max_probes;
+RESET ivfflat.probes;
+RESET ivfflat.iterative_scan;
+
+-- the scan reads each probed list in batches and orders rows a chunk at a
+-- time: a LIMIT past the first chunks still returns exact order
+SET ivfflat.probes = 40;
+SET enable_indexscan = off;
+RESET enable_seqscan;
+CREATE TEMP TABLE seq_order AS SELECT array_agg(id) AS ids FROM (SELECT id FROM sc ORDER BY val <-> (SELECT q FROM sq WHERE qid = 3) LIMIT 500) s;
+RESET enable_indexscan;
+SET enable_seqscan = off;
+SELECT (SELECT array_agg(id) FROM (SELECT id FROM sc ORDER BY val <-> (SELECT q FROM sq WHERE qid = 3) LIMIT 500) s)
+	= (SELECT ids FROM seq_order) AS long_order_matches_seqscan;
+RESET ivfflat.probes;
+
+-- a build with parallel workers assigning the rows gives the same recall,
+-- and every row
+DROP INDEX sc_idx;
+SET max_parallel_maintenance_workers = 2;
+SET min_parallel_table_scan_size = 0;
+SET maintenance_work_mem = '256MB';
+CREATE INDEX sc_idx ON sc USING ivfflat (val vector_l2_ops) WITH (lists = 40);
+SET ivfflat.probes = 4;
+SELECT sc_recall() >= 0.85 AS recall_parallel_build;
+SET ivfflat.probes = 40;
+SELECT count(*), count(DISTINCT id) FROM (SELECT id FROM sc ORDER BY val <-> (SELECT q FROM sq WHERE qid = 2)) t;
+SELECT sc_recall() = 1 AS recall_parallel_build_all_lists;
+RESET ivfflat.probes;
+RESET maintenance_work_mem;
+RESET max_parallel_maintenance_workers;
+RESET min_parallel_table_scan_size;
+
+RESET enable_seqscan;
+DROP TABLE sc, sq, sc_centre, sc_truth, sc_filtered;
+DROP FUNCTION sc_recall(), sc_filtered_recall();

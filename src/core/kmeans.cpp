@@ -1,0 +1,853 @@
+// kmeans.cpp: k-means++ seeding and Lloyd iterations with Yinyang group
+// bounds, in resumable steps (see kmeans.hpp).
+#include "kmeans.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
+
+#include "hash_mix.hpp"
+#include "nearest_centers.hpp"
+#include "worker_threads.hpp"
+
+namespace vector_core
+{
+
+namespace
+{
+
+// Samples per block: a seeding block costs at most one distance each, a
+// pass block one each plus those of the groups a sample is compared with.
+constexpr size_t seed_block_size = 256;
+constexpr size_t pass_block_size = 64;
+
+// Yinyang's k/10 groups, at most 32 so that the bounds take at most 128
+// bytes per sample.
+constexpr size_t max_groups = 32;
+
+constexpr float infinity = std::numeric_limits<float>::infinity();
+
+size_t
+row_bytes_of(const vc_kmeans_params &params) noexcept
+{
+	return params.kind == VC_ELEMENT_F32 ? params.dimensions * sizeof(float)
+		: (params.dimensions + 7) / 8;
+}
+
+size_t
+groups_of(size_t centers) noexcept
+{
+	return std::clamp<size_t>(centers / 10, 1, max_groups);
+}
+
+size_t
+words_for(size_t bytes) noexcept
+{
+	return (bytes + sizeof(uint64_t) - 1) / sizeof(uint64_t);
+}
+
+bool
+is_spherical(vc_metric metric) noexcept
+{
+	return metric == VC_METRIC_NEGATIVE_INNER_PRODUCT || metric == VC_METRIC_COSINE;
+}
+
+// Element counts of the arrays a k-means allocates: the constructor sizes
+// them from here, and memory_bytes() adds them up.
+struct Sizes
+{
+	size_t		sample_words;
+	size_t		center_words;
+	size_t		row_words;
+	size_t		norms;			// doubles
+	size_t		per_sample;		// of each uint32_t/float array
+	size_t		bounds;			// floats
+	size_t		sums;			// doubles (F32)
+	size_t		ones;			// uint32_t (BITS)
+	size_t		per_center;		// of each uint32_t/float/uint8_t array
+	size_t		groups;
+	size_t		scratch;		// floats
+};
+
+Sizes
+sizes_of(const vc_kmeans_params &params) noexcept
+{
+	size_t		row = row_bytes_of(params);
+	size_t		k = params.centers;
+	size_t		n = params.sample_capacity;
+	size_t		cells = k * params.dimensions;
+	bool		f32 = params.kind == VC_ELEMENT_F32;
+
+	return Sizes{
+		words_for(n * row),
+		words_for(k * row),
+		words_for(row),
+		is_spherical(params.metric) ? n : 0,
+		n,
+		n * groups_of(k),
+		f32 ? cells : 0,
+		f32 ? 0 : cells,
+		k,
+		groups_of(k),
+		static_cast<size_t>(params.threads) * k,
+	};
+}
+
+uint64_t
+word_of_seed(uint64_t seed) noexcept
+{
+	return mix64(seed ^ 0x6b6d65616e73ULL);		// "kmeans": apart from other streams
+}
+
+double
+uniform_01(uint64_t &state) noexcept
+{
+	return static_cast<double>(splitmix64(state) >> 11) * 0x1p-53;
+}
+
+}							// namespace
+
+bool
+KMeans::is_valid(const vc_kmeans_params &params) noexcept
+{
+	bool		kind_and_metric;
+
+	switch (params.kind)
+	{
+		case VC_ELEMENT_F32:
+			kind_and_metric = (params.metric == VC_METRIC_L2_SQUARED ||
+							   is_spherical(params.metric)) &&
+				params.dimensions >= 1 && params.dimensions <= VC_VECTOR_MAX_DIM;
+			break;
+		case VC_ELEMENT_BITS:
+			kind_and_metric = params.metric == VC_METRIC_HAMMING &&
+				params.dimensions >= 1 && params.dimensions <= VC_SEARCH_BITS_MAX_DIM;
+			break;
+		default:
+			kind_and_metric = false;
+			break;
+	}
+	return kind_and_metric && params.centers >= 1 && params.centers <= VC_KMEANS_MAX_CENTERS &&
+		params.sample_capacity >= 1 && params.sample_capacity < UINT32_MAX &&
+		params.max_iterations >= 1 && params.threads >= 1 && params.threads <= 64;
+}
+
+size_t
+KMeans::memory_bytes(const vc_kmeans_params &params) noexcept
+{
+	if (!is_valid(params))
+		return 0;
+
+	Sizes		s = sizes_of(params);
+	constexpr size_t arrays = 24;		// allocations, each with malloc's overhead
+
+	return sizeof(KMeans) + arrays * 64 +
+		(s.sample_words + s.center_words + s.row_words) * sizeof(uint64_t) +
+		s.norms * sizeof(double) +
+		s.per_sample * (3 * sizeof(uint32_t) + 2 * sizeof(float)) +
+		s.bounds * sizeof(float) +
+		s.sums * sizeof(double) + s.ones * sizeof(uint32_t) +
+		s.per_center * (4 * sizeof(uint32_t) + 2 * sizeof(float) + sizeof(uint8_t)) +
+		s.groups * (sizeof(uint32_t) + sizeof(float)) + sizeof(uint32_t) +
+		s.scratch * sizeof(float) +
+		WorkerThreads::memory_bytes(static_cast<size_t>(params.threads));
+}
+
+KMeans::KMeans(const vc_kmeans_params &params)
+	: kind_(params.kind),
+	  metric_(params.metric),
+	  dimensions_(params.dimensions),
+	  centers_count_(params.centers),
+	  capacity_(params.sample_capacity),
+	  max_iterations_(params.max_iterations),
+	  threads_(static_cast<size_t>(params.threads)),
+	  row_bytes_(row_bytes_of(params)),
+	  groups_(groups_of(params.centers)),
+	  distance_(params.kind, params.kind == VC_ELEMENT_F32 ? VC_METRIC_L2_SQUARED : VC_METRIC_HAMMING,
+				params.dimensions),
+	  random_state_(word_of_seed(params.seed))
+{
+	Sizes		s = sizes_of(params);
+
+	samples_.assign(s.sample_words, 0);
+	centers_.assign(s.center_words, 0);
+	candidate_.assign(s.row_words, 0);
+	squared_norms_.assign(s.norms, 0.0);
+	assignment_.assign(s.per_sample, 0);
+	summed_as_.assign(s.per_sample, unassigned);
+	upper_.assign(s.per_sample, infinity);
+	second_.assign(s.per_sample, infinity);
+	order_.assign(s.per_sample, 0);
+	bounds_.assign(s.bounds, 0.0f);
+	sums_.assign(s.sums, 0.0);
+	ones_.assign(s.ones, 0);
+	members_.assign(s.per_center, 0);
+	moved_.assign(s.per_center, 0.0f);
+	center_gap_.assign(s.per_center, 0.0f);
+	changed_.assign(s.per_center, 0);
+	group_of_.assign(s.per_center, 0);
+	new_position_.assign(s.per_center, 0);
+	group_start_.assign(s.groups + 1, 0);
+	group_moved_.assign(s.groups, 0.0f);
+	scratch_.assign(s.scratch, 0.0f);
+}
+
+KMeans::~KMeans() = default;
+
+vc_status
+KMeans::set_sample(size_t index, const void *vector) noexcept
+{
+	if (started_ || index >= capacity_ || vector == nullptr)
+		return VC_ERROR_INVALID_ARGUMENT;
+
+	uint8_t    *row = reinterpret_cast<uint8_t *>(samples_.data()) + index * row_bytes_;
+
+	if (kind_ == VC_ELEMENT_F32)
+	{
+		const float *values = static_cast<const float *>(vector);
+		float	   *out = reinterpret_cast<float *>(row);
+		double		norm = 0.0;
+
+		for (size_t j = 0; j < dimensions_; j++)
+		{
+			if (!std::isfinite(values[j]))
+				return VC_ERROR_NOT_FINITE;
+			norm += static_cast<double>(values[j]) * values[j];
+		}
+		std::memcpy(out, values, row_bytes_);
+		if (metric_ == VC_METRIC_COSINE && norm > 0.0)
+		{
+			// cosine is the inner product of directions
+			double		scale = 1.0 / std::sqrt(norm);
+
+			norm = 0.0;
+			for (size_t j = 0; j < dimensions_; j++)
+			{
+				out[j] = static_cast<float>(values[j] * scale);
+				norm += static_cast<double>(out[j]) * out[j];
+			}
+		}
+		if (spherical())
+			squared_norms_[index] = norm;
+	}
+	else
+	{
+		std::memcpy(row, vector, row_bytes_);
+		if (dimensions_ % 8 != 0)	// bits past the end count for nothing
+			row[row_bytes_ - 1] &= static_cast<uint8_t>(0xff00u >> (dimensions_ % 8));
+	}
+	sample_count_ = std::max(sample_count_, index + 1);
+	return VC_OK;
+}
+
+float
+KMeans::metric_distance(float raw) const noexcept
+{
+	return kind_ == VC_ELEMENT_F32 ? std::sqrt(raw) : raw;
+}
+
+// The sample's share of the inertia, in the metric's own distance.
+double
+KMeans::inertia_of(size_t i) const noexcept
+{
+	double		u = upper_[i];
+
+	if (kind_ == VC_ELEMENT_BITS)
+		return u;
+	if (metric_ == VC_METRIC_L2_SQUARED)
+		return u * u;
+
+	double		inner_product = (squared_norms_[i] + 1.0 - u * u) / 2.0;
+
+	return metric_ == VC_METRIC_COSINE ? 1.0 - inner_product : -inner_product;
+}
+
+double
+KMeans::total_inertia() const noexcept
+{
+	double		total = 0.0;
+
+	for (size_t i = 0; i < sample_count_; i++)
+		total += inertia_of(i);
+	return total;
+}
+
+// A zero sample has no direction to be a spherical centre.
+bool
+KMeans::may_be_center(size_t i) const noexcept
+{
+	return !spherical() || squared_norms_[i] > 0.0;
+}
+
+/* Seeding ------------------------------------------------------------------- */
+
+// Centre seeded_ becomes sample i (normalised if spherical), or, with no
+// sample that may be one (all zero, spherical), the first unit vector.
+void
+KMeans::choose_center(size_t i) noexcept
+{
+	uint8_t    *out = center(seeded_);
+
+	if (i >= sample_count_)
+	{
+		std::memset(out, 0, row_bytes_);
+		reinterpret_cast<float *>(out)[0] = 1.0f;
+	}
+	else if (spherical())
+	{
+		const float *x = reinterpret_cast<const float *>(sample(i));
+		double		scale = 1.0 / std::sqrt(squared_norms_[i]);
+
+		for (size_t j = 0; j < dimensions_; j++)
+			reinterpret_cast<float *>(out)[j] = static_cast<float>(x[j] * scale);
+	}
+	else
+		std::memcpy(out, sample(i), row_bytes_);
+
+	// how far the earlier centres are from it, to skip samples (seed_block)
+	distances_to_contiguous(distance_, out, centers_.data(), seeded_, center_gap_.data());
+	for (size_t c = 0; c < seeded_; c++)
+		center_gap_[c] = metric_distance(center_gap_[c]);
+	seeded_++;
+	cursor_ = 0;
+}
+
+// k-means++: the next centre is sample i with probability proportional to
+// its squared distance to the nearest centre so far.  When every sample is
+// a centre already (fewer distinct samples than centres), the rest are
+// copies of samples in turn.
+void
+KMeans::choose_next_center() noexcept
+{
+	double		total = 0.0;
+
+	for (size_t i = 0; i < sample_count_; i++)
+		if (may_be_center(i))
+			total += static_cast<double>(upper_[i]) * upper_[i];
+
+	if (total > 0.0 && std::isfinite(total))
+	{
+		double		target = uniform_01(random_state_) * total;
+		double		sum = 0.0;
+		size_t		chosen = 0;
+
+		for (size_t i = 0; i < sample_count_; i++)
+		{
+			double		weight = static_cast<double>(upper_[i]) * upper_[i];
+
+			if (!may_be_center(i) || weight == 0.0)
+				continue;
+			chosen = i;
+			sum += weight;
+			if (sum > target)
+				break;
+		}
+		choose_center(chosen);
+		return;
+	}
+	for (size_t t = 0; t < sample_count_; t++)
+	{
+		size_t		i = (seeded_ + t) % sample_count_;
+
+		if (may_be_center(i))
+		{
+			choose_center(i);
+			return;
+		}
+	}
+	choose_center(sample_count_);
+}
+
+// Distances from the newest centre to the samples of block.  A sample
+// whose centre a is at least twice its distance u from the newest centre
+// c cannot be nearer to c (d(x, c) >= d(a, c) - u >= u): it is skipped,
+// and d(a, c) - u bounds its distance to c from below.  Late in the seeding
+// most samples are skipped without reading them.
+size_t
+KMeans::seed_block(size_t block) noexcept
+{
+	size_t		first = block * seed_block_size;
+	size_t		last = std::min(first + seed_block_size, sample_count_);
+	uint32_t	c = static_cast<uint32_t>(seeded_ - 1);
+	uint32_t	indices[seed_block_size];
+	const void *vectors[seed_block_size];
+	float		raw[seed_block_size];
+	size_t		count = 0;
+
+	for (size_t i = first; i < last; i++)
+	{
+		float		gap = center_gap_[assignment_[i]];
+
+		if (c > 0 && gap >= 2.0f * upper_[i])
+		{
+			second_[i] = std::min(second_[i], gap - upper_[i]);
+			continue;
+		}
+		indices[count] = static_cast<uint32_t>(i);
+		vectors[count++] = sample(i);
+	}
+	if (count > 0)
+		distance_.batch(center(c), vectors, count, raw);
+	for (size_t b = 0; b < count; b++)
+	{
+		size_t		i = indices[b];
+		float		d = metric_distance(raw[b]);
+
+		// ties keep the earlier centre
+		if (d < upper_[i])
+		{
+			second_[i] = upper_[i];
+			upper_[i] = d;
+			assignment_[i] = c;
+		}
+		else if (d < second_[i])
+			second_[i] = d;
+	}
+	return count + 1;
+}
+
+// Every sample has seen the newest centre: choose the next one, or group
+// the centres and start iterating with the assignment the seeding left.
+void
+KMeans::finish_center_pass() noexcept
+{
+	if (seeded_ < centers_count_)
+	{
+		choose_next_center();
+		return;
+	}
+	form_groups();
+	inertia_ = total_inertia();
+	reassigned_ = sample_count_;
+	phase_ = Phase::update;
+}
+
+// Yinyang's groups: each centre joins the nearest of the first groups_
+// centres (k-means++ spread those out), and the centres are reordered so
+// that every group is a run of consecutive centres, which one batch call
+// compares a sample with.  The order of the centres means nothing to the
+// caller.  Every bound starts as the seeding's bound on the second nearest.
+void
+KMeans::form_groups() noexcept
+{
+	size_t		k = centers_count_;
+	float	   *row = scratch_.data();
+
+	std::fill(group_start_.begin(), group_start_.end(), 0u);
+	for (size_t c = 0; c < k; c++)
+	{
+		uint32_t	group = 0;
+
+		if (groups_ > 1)
+		{
+			distances_to_contiguous(distance_, center(c), centers_.data(), groups_, row);
+			for (uint32_t g = 1; g < groups_; g++)
+				if (row[g] < row[group])
+					group = g;
+		}
+		group_of_[c] = group;
+		group_start_[group + 1]++;
+	}
+	for (size_t g = 0; g < groups_; g++)
+		group_start_[g + 1] += group_start_[g];
+
+	// sums_ (or ones_) is unused until the first update and holds all the
+	// centres: reorder through it, then clear it again
+	uint8_t    *reordered = kind_ == VC_ELEMENT_F32 ? reinterpret_cast<uint8_t *>(sums_.data())
+		: reinterpret_cast<uint8_t *>(ones_.data());
+	std::vector<uint32_t> &next = members_;	// also unused until then
+
+	for (size_t g = 0; g < groups_; g++)
+		next[g] = group_start_[g];
+	for (size_t c = 0; c < k; c++)
+	{
+		new_position_[c] = next[group_of_[c]]++;
+		std::memcpy(reordered + new_position_[c] * row_bytes_, center(c), row_bytes_);
+	}
+	std::memcpy(centers_.data(), reordered, k * row_bytes_);
+	std::memset(reordered, 0, k * row_bytes_);
+	std::fill(members_.begin(), members_.end(), 0u);
+	for (size_t g = 0; g < groups_; g++)
+		std::fill(group_of_.begin() + group_start_[g], group_of_.begin() + group_start_[g + 1],
+				  static_cast<uint32_t>(g));
+
+	for (size_t i = 0; i < sample_count_; i++)
+	{
+		assignment_[i] = new_position_[assignment_[i]];
+		std::fill(bounds(i), bounds(i) + groups_, second_[i]);
+	}
+}
+
+/* Centres from the assignment ---------------------------------------------- */
+
+void
+KMeans::move_sample(size_t i, uint32_t from, uint32_t to) noexcept
+{
+	size_t		d = dimensions_;
+
+	if (kind_ == VC_ELEMENT_F32)
+	{
+		const float *x = reinterpret_cast<const float *>(sample(i));
+
+		if (from != unassigned)
+		{
+			double	   *sums = sums_.data() + from * d;
+
+			for (size_t j = 0; j < d; j++)
+				sums[j] -= x[j];
+		}
+
+		double	   *sums = sums_.data() + to * d;
+
+		for (size_t j = 0; j < d; j++)
+			sums[j] += x[j];
+	}
+	else
+	{
+		const uint8_t *x = sample(i);
+
+		for (size_t byte = 0; byte < row_bytes_; byte++)
+			for (unsigned bits = x[byte]; bits != 0; bits &= bits - 1)
+			{
+				// the first bit of a byte is its top one
+				size_t		j = byte * 8 + 7 - static_cast<size_t>(__builtin_ctz(bits));
+
+				if (from != unassigned)
+					ones_[from * d + j]--;
+				ones_[to * d + j]++;
+			}
+	}
+	if (from != unassigned)
+	{
+		members_[from]--;
+		changed_[from] = 1;
+	}
+	members_[to]++;
+	changed_[to] = 1;
+	summed_as_[i] = to;
+}
+
+// An empty cluster takes the sample furthest from its centre among those
+// whose cluster keeps at least one other (splitting a spread-out cluster);
+// with none left (fewer distinct samples than centres), it stays empty and
+// keeps its centre.
+void
+KMeans::fill_empty_clusters() noexcept
+{
+	if (std::find(members_.begin(), members_.end(), 0u) == members_.end())
+		return;
+
+	size_t		candidates = 0;
+
+	for (size_t i = 0; i < sample_count_; i++)
+		if (members_[assignment_[i]] > 1 && may_be_center(i))
+			order_[candidates++] = static_cast<uint32_t>(i);
+	std::sort(order_.begin(), order_.begin() + candidates, [this](uint32_t a, uint32_t b) {
+		return upper_[a] > upper_[b] || (upper_[a] == upper_[b] && a < b);
+	});
+
+	size_t		next = 0;
+
+	for (size_t c = 0; c < centers_count_; c++)
+	{
+		if (members_[c] != 0)
+			continue;
+		while (next < candidates && members_[assignment_[order_[next]]] <= 1)
+			next++;
+		if (next == candidates)
+			return;
+
+		uint32_t	i = order_[next++];
+
+		move_sample(i, assignment_[i], static_cast<uint32_t>(c));
+		assignment_[i] = static_cast<uint32_t>(c);
+		std::fill(bounds(i), bounds(i) + groups_, 0.0f);	// compare with all next time
+	}
+}
+
+// Centre c from its members (if it has any); moved_[c] gets how far it
+// went.  false if it stays where it is.
+bool
+KMeans::recompute_center(size_t c) noexcept
+{
+	size_t		count = members_[c];
+	size_t		d = dimensions_;
+
+	moved_[c] = 0.0f;
+	if (count == 0)
+		return false;
+
+	uint8_t    *candidate = reinterpret_cast<uint8_t *>(candidate_.data());
+
+	if (kind_ == VC_ELEMENT_F32)
+	{
+		const double *sums = sums_.data() + c * d;
+		float	   *out = reinterpret_cast<float *>(candidate);
+		double		scale = 1.0 / static_cast<double>(count);
+
+		if (spherical())
+		{
+			double		norm = 0.0;
+
+			for (size_t j = 0; j < d; j++)
+				norm += sums[j] * sums[j];
+			if (!(norm > 0.0) || !std::isfinite(norm))
+				return false;	// no direction: keep the centre
+			scale = 1.0 / std::sqrt(norm);
+		}
+		for (size_t j = 0; j < d; j++)
+			out[j] = static_cast<float>(sums[j] * scale);
+	}
+	else
+	{
+		const uint32_t *ones = ones_.data() + c * d;
+		const uint8_t *old = center(c);
+
+		std::memset(candidate, 0, row_bytes_);
+		for (size_t j = 0; j < d; j++)
+		{
+			size_t		twice = 2 * static_cast<size_t>(ones[j]);
+			bool		bit = twice > count ||
+				(twice == count && (old[j / 8] >> (7 - j % 8) & 1) != 0);
+
+			if (bit)
+				candidate[j / 8] |= static_cast<uint8_t>(0x80u >> (j % 8));
+		}
+	}
+	moved_[c] = metric_distance(distance_.pair(center(c), candidate));
+	std::memcpy(center(c), candidate, row_bytes_);
+	return true;
+}
+
+// Centres from the assignment of the last pass; then every bound drops by
+// the furthest a centre of its group moved.  Returns the work done, in
+// about distances.
+size_t
+KMeans::update_centers() noexcept
+{
+	size_t		work = 1;
+
+	for (size_t i = 0; i < sample_count_; i++)
+		if (assignment_[i] != summed_as_[i])
+			move_sample(i, summed_as_[i], assignment_[i]);
+	fill_empty_clusters();
+
+	std::fill(group_moved_.begin(), group_moved_.end(), 0.0f);
+	for (size_t c = 0; c < centers_count_; c++)
+	{
+		moved_[c] = 0.0f;
+		if (changed_[c])
+		{
+			recompute_center(c);
+			changed_[c] = 0;
+			work++;
+		}
+		group_moved_[group_of_[c]] = std::max(group_moved_[group_of_[c]], moved_[c]);
+	}
+	for (size_t i = 0; i < sample_count_; i++)
+	{
+		float	   *b = bounds(i);
+
+		for (size_t g = 0; g < groups_; g++)
+			b[g] -= group_moved_[g];
+	}
+
+	cursor_ = 0;
+	phase_ = Phase::pass;
+	pass_reassigned_.store(0, std::memory_order_relaxed);
+	return work + sample_count_ * groups_ / 64;
+}
+
+/* Assignment ------------------------------------------------------------------ */
+
+// Sample i, at upper_raw from its centre, against the groups whose bound
+// is below that distance: the nearest centre there (or its own), and new
+// bounds for those groups.  Distances are compared raw (squared for F32),
+// exactly as a full comparison would; a tie keeps the current centre, then
+// goes to the first.  Returns whether the centre changed.
+bool
+KMeans::reassign(size_t i, float upper_raw, float *row, size_t &work) noexcept
+{
+	uint32_t	a = assignment_[i];
+	float		upper = metric_distance(upper_raw);
+	float	   *b = bounds(i);
+	uint32_t	best = a;
+	float		best_raw = upper_raw;
+	uint32_t	compared = 0;	// bit g: group g was compared
+
+	for (size_t g = 0; g < groups_; g++)
+	{
+		if (!(b[g] < upper))
+			continue;
+
+		size_t		start = group_start_[g];
+		size_t		count = group_start_[g + 1] - start;
+
+		compared |= 1u << g;
+		distances_to_contiguous(distance_, sample(i), center(start), count, row + start);
+		work += count;
+		for (size_t j = start; j < start + count; j++)
+			if (row[j] < best_raw)
+			{
+				best_raw = row[j];
+				best = static_cast<uint32_t>(j);
+			}
+	}
+	for (size_t g = 0; g < groups_; g++)
+	{
+		if ((compared & (1u << g)) == 0)
+			continue;
+
+		float		nearest = infinity;
+
+		for (size_t j = group_start_[g]; j < group_start_[g + 1]; j++)
+			if (j != best)
+				nearest = std::min(nearest, row[j]);
+		b[g] = metric_distance(nearest);
+	}
+	if (best != a && (compared & (1u << group_of_[a])) == 0)
+		b[group_of_[a]] = std::min(b[group_of_[a]], upper);
+	assignment_[i] = best;
+	upper_[i] = metric_distance(best_raw);
+	return best != a;
+}
+
+// Samples of block: each gets the exact distance to its centre; those that
+// some group's bound does not rule out are compared with those groups.
+size_t
+KMeans::pass_block(size_t block, size_t thread) noexcept
+{
+	size_t		first = block * pass_block_size;
+	size_t		last = std::min(first + pass_block_size, sample_count_);
+	float	   *row = scratch_.data() + thread * centers_count_;
+	size_t		work = last - first;
+	size_t		reassigned = 0;
+
+	for (size_t i = first; i < last; i++)
+	{
+		float		upper_raw = distance_.pair(sample(i), center(assignment_[i]));
+		const float *b = bounds(i);
+
+		upper_[i] = metric_distance(upper_raw);
+		if (upper_[i] > *std::min_element(b, b + groups_) && reassign(i, upper_raw, row, work))
+			reassigned++;
+	}
+	pass_reassigned_.fetch_add(reassigned, std::memory_order_relaxed);
+	return work;
+}
+
+void
+KMeans::finish_pass() noexcept
+{
+	inertia_ = total_inertia();
+	reassigned_ = pass_reassigned_.load(std::memory_order_relaxed);
+	iterations_++;
+	phase_ = reassigned_ == 0 || iterations_ >= max_iterations_ ? Phase::finished : Phase::update;
+}
+
+/* Driving ---------------------------------------------------------------------- */
+
+// Blocks cursor_.. of the current phase (seeding or pass), claimed in order
+// by the threads, until their work reaches budget (at least one block).
+// Each block's result depends on its samples only, so the claimed blocks
+// are a prefix whatever the threads did.
+size_t
+KMeans::run_blocks(WorkerThreads *pool, size_t blocks, size_t budget)
+{
+	bool		seeding = phase_ == Phase::seeding;
+	auto		do_block = [this, seeding](size_t b, size_t thread) noexcept -> size_t {
+		return seeding ? seed_block(b) : pass_block(b, thread);
+	};
+
+	if (pool == nullptr || blocks - cursor_ == 1)
+	{
+		size_t		work = 0;
+
+		while (cursor_ < blocks && work < budget)
+			work += do_block(cursor_++, 0);
+		return work;
+	}
+
+	std::atomic<size_t> next{cursor_};
+	std::atomic<size_t> work{0};
+	auto		claim = [&](size_t thread) noexcept {
+		while (work.load(std::memory_order_relaxed) < budget)
+		{
+			size_t		b = next.fetch_add(1, std::memory_order_relaxed);
+
+			if (b >= blocks)
+				break;
+			work.fetch_add(do_block(b, thread), std::memory_order_relaxed);
+		}
+	};
+
+	pool->run(claim);
+	cursor_ = std::min(next.load(), blocks);
+	return work.load();
+}
+
+vc_status
+KMeans::run(size_t max_distances, bool *done) noexcept
+{
+	*done = false;
+	if (sample_count_ == 0)
+		return VC_ERROR_EMPTY;
+	if (!started_)
+	{
+		size_t		first = splitmix64(random_state_) % sample_count_;
+		size_t		chosen = sample_count_;	// none: a unit vector
+
+		started_ = true;
+		for (size_t t = 0; t < sample_count_ && chosen == sample_count_; t++)
+			if (may_be_center((first + t) % sample_count_))
+				chosen = (first + t) % sample_count_;
+		choose_center(chosen);
+	}
+
+	std::optional<WorkerThreads> pool;
+
+	if (threads_ > 1 && phase_ != Phase::finished)
+		pool.emplace(threads_);
+
+	WorkerThreads *threads = pool && pool->count() > 1 ? &*pool : nullptr;
+	size_t		budget = std::max<size_t>(max_distances, 1);
+	size_t		spent = 0;
+
+	while (spent < budget && phase_ != Phase::finished)
+	{
+		if (phase_ == Phase::update)
+		{
+			spent += update_centers();
+			continue;
+		}
+
+		bool		seeding = phase_ == Phase::seeding;
+		size_t		block_size = seeding ? seed_block_size : pass_block_size;
+		size_t		blocks = (sample_count_ + block_size - 1) / block_size;
+
+		spent += run_blocks(threads, blocks, budget - spent);
+		if (cursor_ == blocks)
+		{
+			if (seeding)
+				finish_center_pass();
+			else
+				finish_pass();
+		}
+	}
+	*done = finished();
+	return VC_OK;
+}
+
+void
+KMeans::progress(vc_kmeans_progress *out) const noexcept
+{
+	out->seeding = phase_ == Phase::seeding;
+	out->iterations = iterations_;
+	out->centers_seeded = seeded_;
+	out->inertia = inertia_;
+	out->reassigned = reassigned_;
+}
+
+}							// namespace vector_core

@@ -1,0 +1,169 @@
+// kmeans.hpp: the IVFFlat lists' centres by k-means over a sample, run in
+// chunks of about a given number of distance computations.
+//
+// Seeding is k-means++ (D^2 sampling, one centre at a time), skipping the
+// samples the triangle inequality shows a new centre cannot take.
+// Iterations are Lloyd's, accelerated with Yinyang k-means' group bounds
+// (Ding et al., 2015), a middle way between Hamerly's one bound per sample
+// and Elkan's one per sample and centre: the centres are split into up to
+// 32 groups of nearby centres, and each sample keeps the exact distance to
+// its centre (recomputed every iteration, which also gives the exact
+// inertia) and a lower bound of its distance to each group.  Only the
+// groups whose bound is below the distance to its centre are compared with
+// the sample.  The assignment is the one a full comparison would give (ties
+// keep the current centre, then go to the first).
+//
+// Spherical k-means (NEGATIVE_INNER_PRODUCT, COSINE) runs on L2 distances
+// too: with every centre of unit length, |x - c|^2 = |x|^2 + 1 - 2 x.c, so
+// the nearest centre is the one of largest inner product, and the triangle
+// inequality behind the bounds holds.  COSINE samples are normalised when
+// they are set.  BITS with HAMMING: Hamming distance is a metric too, and a
+// centre is the per-bit majority of its samples (a tie keeps the bit).
+//
+// Every step is a function of the samples, the seed and the steps before
+// it, never of the chunking or of the threads: blocks of samples are shared
+// out to threads, but each block's result depends only on its samples, and
+// sums over samples are taken in sample order by one thread.
+#pragma once
+
+#include "cpp_only.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "element_distance.hpp"
+#include "vector_core.h"
+
+namespace vector_core
+{
+
+class WorkerThreads;
+
+class KMeans
+{
+public:
+	static bool is_valid(const vc_kmeans_params &params) noexcept;
+
+	// Upper bound of the bytes the constructor and run() allocate; 0 if the
+	// parameters are invalid.
+	static size_t memory_bytes(const vc_kmeans_params &params) noexcept;
+
+	// Parameters checked by is_valid() first.  Throws std::bad_alloc.
+	explicit KMeans(const vc_kmeans_params &params);
+	~KMeans();
+
+	vc_status	set_sample(size_t index, const void *vector) noexcept;
+	vc_status	run(size_t max_distances, bool *done) noexcept;
+	void		progress(vc_kmeans_progress *out) const noexcept;
+
+	bool		finished() const noexcept { return phase_ == Phase::finished; }
+	size_t		centers_bytes() const noexcept { return centers_count_ * row_bytes_; }
+	const void *centers() const noexcept { return centers_.data(); }
+
+private:
+	enum class Phase
+	{
+		seeding,			// distances from the newest centre to every sample
+		update,				// centres from the assignment, bounds lowered
+		pass,				// assignment with the bounds
+		finished
+	};
+
+	static constexpr uint32_t unassigned = UINT32_MAX;
+
+	bool		spherical() const noexcept
+	{
+		return metric_ == VC_METRIC_NEGATIVE_INNER_PRODUCT || metric_ == VC_METRIC_COSINE;
+	}
+	const uint8_t *sample(size_t i) const noexcept
+	{
+		return reinterpret_cast<const uint8_t *>(samples_.data()) + i * row_bytes_;
+	}
+	uint8_t    *center(size_t c) noexcept
+	{
+		return reinterpret_cast<uint8_t *>(centers_.data()) + c * row_bytes_;
+	}
+	const uint8_t *center(size_t c) const noexcept
+	{
+		return reinterpret_cast<const uint8_t *>(centers_.data()) + c * row_bytes_;
+	}
+	float	   *bounds(size_t i) noexcept { return bounds_.data() + i * groups_; }
+	float		metric_distance(float raw) const noexcept;
+	double		inertia_of(size_t i) const noexcept;
+	bool		may_be_center(size_t i) const noexcept;
+	double		total_inertia() const noexcept;
+
+	size_t		run_blocks(WorkerThreads *pool, size_t blocks, size_t budget);
+	size_t		seed_block(size_t block) noexcept;
+	size_t		pass_block(size_t block, size_t thread) noexcept;
+	bool		reassign(size_t i, float upper_raw, float *row, size_t &work) noexcept;
+
+	void		choose_center(size_t sample_index) noexcept;
+	void		choose_next_center() noexcept;
+	void		finish_center_pass() noexcept;
+	void		form_groups() noexcept;
+	void		finish_pass() noexcept;
+	size_t		update_centers() noexcept;
+	void		move_sample(size_t i, uint32_t from, uint32_t to) noexcept;
+	void		fill_empty_clusters() noexcept;
+	bool		recompute_center(size_t c) noexcept;
+
+	// configuration
+	vc_element_kind kind_;
+	vc_metric	metric_;
+	size_t		dimensions_;
+	size_t		centers_count_;
+	size_t		capacity_;
+	int			max_iterations_;
+	size_t		threads_;
+	size_t		row_bytes_;
+	size_t		groups_;
+	ElementDistance distance_;	// L2 squared (F32) or Hamming (BITS)
+
+	// samples and centres, rows of row_bytes_ (8-byte words for alignment)
+	std::vector<uint64_t> samples_;
+	std::vector<uint64_t> centers_;
+	std::vector<uint64_t> candidate_;	// a centre being recomputed; at
+										// grouping, all centres reordered
+	std::vector<double> squared_norms_;	// spherical only: |x|^2 of each sample
+
+	// per sample
+	std::vector<uint32_t> assignment_;
+	std::vector<uint32_t> summed_as_;	// the cluster its values are summed in
+	std::vector<float> upper_;			// distance to its centre (exact after a pass)
+	std::vector<float> second_;			// seeding: lower bound of the distance to any other
+	std::vector<float> bounds_;			// lower bound of the distance to each group's
+										// centres (its own excluded)
+	std::vector<uint32_t> order_;		// scratch: candidates to fill empty clusters
+
+	// per centre
+	std::vector<double> sums_;			// F32: sum of the samples' values
+	std::vector<uint32_t> ones_;		// BITS: samples with each bit set
+	std::vector<uint32_t> members_;
+	std::vector<float> moved_;			// distance moved by the last update
+	std::vector<float> center_gap_;		// seeding: distance from each to the newest
+	std::vector<uint8_t> changed_;		// membership changed since the last update
+	std::vector<uint32_t> group_of_;	// groups are runs of consecutive centres
+	std::vector<uint32_t> group_start_;	// groups_ + 1 offsets
+	std::vector<uint32_t> new_position_;	// grouping: where each centre goes
+	std::vector<float> group_moved_;	// the furthest a centre of the group moved
+
+	// per thread: distances from one sample to the centres
+	std::vector<float> scratch_;
+
+	// progress
+	Phase		phase_ = Phase::seeding;
+	bool		started_ = false;
+	size_t		sample_count_ = 0;
+	size_t		seeded_ = 0;
+	size_t		cursor_ = 0;		// next block of the phase
+	uint64_t	random_state_;
+	int			iterations_ = 0;
+	double		inertia_ = 0.0;
+	size_t		reassigned_ = 0;
+	std::atomic<size_t> pass_reassigned_{0};
+};
+
+}							// namespace vector_core

@@ -1,0 +1,125 @@
+/*
+ * pages.c
+ *	  The ivfflat page layout: pages, the metapage, entry tuples.
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
+
+#include "index_common.h"
+#include "ivfflat.h"
+
+void
+ivfflat_init_page(Page page, uint16 flags)
+{
+	IvfflatPageOpaque opaque;
+
+	PageInit(page, BLCKSZ, sizeof(IvfflatPageOpaqueData));
+	opaque = IvfflatPageGetOpaque(page);
+	opaque->next_block = InvalidBlockNumber;
+	opaque->flags = flags;
+	opaque->page_id = IVFFLAT_PAGE_ID;
+}
+
+void
+ivfflat_fill_meta(Page page, uint32 dimensions, uint32 lists, uint32 vector_bytes)
+{
+	IvfflatMetaPage meta;
+
+	ivfflat_init_page(page, IVFFLAT_PAGE_META);
+	meta = IvfflatPageGetMeta(page);
+	memset(meta, 0, sizeof(IvfflatMetaPageData));
+	meta->magic = IVFFLAT_MAGIC_NUMBER;
+	meta->version = IVFFLAT_LAYOUT_VERSION;
+	meta->dimensions = dimensions;
+	meta->lists = lists;
+	meta->vector_bytes = vector_bytes;
+	/* pd_lower past the metadata, so that a full-page image keeps it */
+	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(IvfflatMetaPageData)) - (char *) page;
+}
+
+void
+ivfflat_read_meta(Relation index, IvfflatMetaPageData *out)
+{
+	Buffer		buffer = ReadBuffer(index, IVFFLAT_METAPAGE_BLKNO);
+	IvfflatMetaPage meta;
+
+	LockBuffer(buffer, BUFFER_LOCK_SHARE);
+	meta = IvfflatPageGetMeta(BufferGetPage(buffer));
+	if (meta->magic != IVFFLAT_MAGIC_NUMBER)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" is not an ivfflat index", RelationGetRelationName(index))));
+	if (meta->version != IVFFLAT_LAYOUT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("ivfflat index \"%s\" has layout version %u, this library reads version %d",
+						RelationGetRelationName(index), meta->version, IVFFLAT_LAYOUT_VERSION),
+				 errhint("REINDEX the index.")));
+	*out = *meta;
+	UnlockReleaseBuffer(buffer);
+}
+
+/* The entry at offset of an entry page, or NULL where there is none */
+IvfflatEntryTuple
+ivfflat_page_entry(Page page, OffsetNumber offset)
+{
+	ItemId		item;
+
+	if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page))
+		return NULL;
+	item = PageGetItemId(page, offset);
+	if (!ItemIdIsNormal(item))
+		return NULL;
+	return (IvfflatEntryTuple) PageGetItem(page, item);
+}
+
+/*
+ * A new, empty entry page at the end of the index, registered in the
+ * GenericXLog record being built (as a full image); pinned and locked.
+ */
+Buffer
+ivfflat_new_entry_page(Relation index, GenericXLogState *state, Page *page)
+{
+	Buffer		buffer = index_new_buffer(index, MAIN_FORKNUM);
+
+	*page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
+	ivfflat_init_page(*page, IVFFLAT_PAGE_ENTRIES);
+	return buffer;
+}
+
+/*
+ * Call visit for every list of the directory, in list order, with the list
+ * tuple (on its share-locked page) and its place; returns how many lists
+ * there were.  At most max_lists are visited.
+ */
+uint32
+ivfflat_walk_directory(Relation index, BufferAccessStrategy strategy, uint32 max_lists,
+					   IvfflatDirectoryVisitor visit, void *arg)
+{
+	BlockNumber block = IVFFLAT_FIRST_DIRECTORY_BLKNO;
+	uint32		list = 0;
+
+	while (BlockNumberIsValid(block) && list < max_lists)
+	{
+		Buffer		buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, strategy);
+		Page		page;
+		OffsetNumber max_offset;
+
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buffer);
+		max_offset = PageGetMaxOffsetNumber(page);
+		for (OffsetNumber offset = FirstOffsetNumber; offset <= max_offset && list < max_lists; offset++)
+		{
+			ItemPointerData tid;
+
+			ItemPointerSet(&tid, block, offset);
+			visit(arg, list++, &tid, (IvfflatListTuple) PageGetItem(page, PageGetItemId(page, offset)));
+		}
+		block = IvfflatPageGetOpaque(page)->next_block;
+		UnlockReleaseBuffer(buffer);
+	}
+	return list;
+}

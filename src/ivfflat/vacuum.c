@@ -1,0 +1,179 @@
+/*
+ * vacuum.c
+ *	  VACUUM of an ivfflat index.
+ *
+ * ambulkdelete walks every list's chain of pages and removes the entries
+ * of dead rows, so that no scan can return a row whose TID the heap hands
+ * to a new row.  Pages are never freed (the chains keep their length), but
+ * a list's insert page is moved back to the first page of its chain that
+ * has room again, so that inserts reuse the space.
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "commands/vacuum.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
+
+#include "ivfflat.h"
+
+typedef struct ListRef
+{
+	ItemPointerData tid;		/* of the list tuple in the directory */
+	BlockNumber start_block;
+	BlockNumber insert_block;
+} ListRef;
+
+static void
+copy_list_ref(void *arg, uint32 list, ItemPointer tid, IvfflatListTuple tuple)
+{
+	ListRef    *refs = arg;
+
+	refs[list].tid = *tid;
+	refs[list].start_block = tuple->start_block;
+	refs[list].insert_block = tuple->insert_block;
+}
+
+/* Remove the dead entries of one page; returns the entries left */
+static int
+vacuum_page(Relation index, Buffer buffer, IndexBulkDeleteCallback callback,
+			void *callback_state, IndexBulkDeleteResult *stats)
+{
+	GenericXLogState *state = GenericXLogStart(index);
+	Page		page = GenericXLogRegisterBuffer(state, buffer, 0);
+	OffsetNumber max_offset = PageGetMaxOffsetNumber(page);
+	OffsetNumber dead[MaxOffsetNumber];
+	int			dead_count = 0;
+
+	for (OffsetNumber offset = FirstOffsetNumber; offset <= max_offset; offset++)
+	{
+		IvfflatEntryTuple entry = ivfflat_page_entry(page, offset);
+
+		if (entry == NULL)
+			continue;
+		if (callback(&entry->heap_tid, callback_state))
+			dead[dead_count++] = offset;
+		else
+			stats->num_index_tuples++;
+	}
+
+	if (dead_count > 0)
+	{
+		PageIndexMultiDelete(page, dead, dead_count);
+		stats->tuples_removed += dead_count;
+		GenericXLogFinish(state);
+	}
+	else
+		GenericXLogAbort(state);
+	return PageGetMaxOffsetNumber(BufferGetPage(buffer));
+}
+
+/* Point a list's insert page back at block (which has room again) */
+static void
+move_insert_block(Relation index, const ListRef *ref, BlockNumber block)
+{
+	Buffer		buffer = ReadBuffer(index, ItemPointerGetBlockNumber(&ref->tid));
+	GenericXLogState *state;
+	Page		page;
+	IvfflatListTuple tuple;
+
+	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buffer, 0);
+	tuple = (IvfflatListTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&ref->tid)));
+	tuple->insert_block = block;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buffer);
+}
+
+IndexBulkDeleteResult *
+ivfflat_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+					IndexBulkDeleteCallback callback, void *callback_state)
+{
+	Relation	index = info->index;
+	uint32		list_count;
+	ListRef    *refs;
+	IvfflatMetaPageData meta;
+	Size		entry_space;
+
+	if (stats == NULL)
+		stats = palloc0(sizeof(IndexBulkDeleteResult));
+
+	ivfflat_read_meta(index, &meta);
+	entry_space = MAXALIGN(IVFFLAT_ENTRY_TUPLE_SIZE(meta.vector_bytes));
+	refs = palloc(sizeof(ListRef) * meta.lists);
+	list_count = ivfflat_walk_directory(index, info->strategy, meta.lists, copy_list_ref, refs);
+	for (uint32 list = 0; list < list_count; list++)
+	{
+		BlockNumber block = refs[list].start_block;
+		BlockNumber first_with_room = InvalidBlockNumber;
+		bool		insert_block_seen = false;
+
+		while (BlockNumberIsValid(block))
+		{
+			Buffer		buffer;
+			Page		page;
+
+			vacuum_delay_point();
+			buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, info->strategy);
+			LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+			vacuum_page(index, buffer, callback, callback_state, stats);
+			page = BufferGetPage(buffer);
+			if (!insert_block_seen && !BlockNumberIsValid(first_with_room) &&
+				PageGetFreeSpace(page) >= entry_space)
+				first_with_room = block;
+			if (block == refs[list].insert_block)
+				insert_block_seen = true;
+			block = IvfflatPageGetOpaque(page)->next_block;
+			UnlockReleaseBuffer(buffer);
+		}
+
+		/* a page before the insert page has room now: inserts start there */
+		if (BlockNumberIsValid(first_with_room) && first_with_room != refs[list].insert_block)
+			move_insert_block(index, &refs[list], first_with_room);
+	}
+	pfree(refs);
+	stats->num_pages = RelationGetNumberOfBlocks(index);
+	return stats;
+}
+
+IndexBulkDeleteResult *
+ivfflat_vacuum_cleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
+{
+	Relation	index = info->index;
+
+	if (info->analyze_only)
+		return stats;
+
+	/* VACUUM without dead rows: count what is there */
+	if (stats == NULL)
+	{
+		BlockNumber blocks = RelationGetNumberOfBlocks(index);
+
+		stats = palloc0(sizeof(IndexBulkDeleteResult));
+		for (BlockNumber block = IVFFLAT_FIRST_DIRECTORY_BLKNO; block < blocks; block++)
+		{
+			Buffer		buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL,
+													info->strategy);
+			Page		page;
+
+			vacuum_delay_point();
+			LockBuffer(buffer, BUFFER_LOCK_SHARE);
+			page = BufferGetPage(buffer);
+			if (!PageIsNew(page) && (IvfflatPageGetOpaque(page)->flags & IVFFLAT_PAGE_ENTRIES))
+			{
+				OffsetNumber max_offset = PageGetMaxOffsetNumber(page);
+
+				for (OffsetNumber offset = FirstOffsetNumber; offset <= max_offset; offset++)
+				{
+					if (ivfflat_page_entry(page, offset) != NULL)
+						stats->num_index_tuples++;
+				}
+			}
+			UnlockReleaseBuffer(buffer);
+		}
+	}
+	stats->num_pages = RelationGetNumberOfBlocks(index);
+	return stats;
+}

@@ -1,0 +1,675 @@
+// kmeans_test.cpp: vc_kmeans_* against independently computed references:
+// inertia never increases, well-separated clusters are recovered,
+// degenerate samples (duplicates, fewer distinct samples than centres, one
+// centre), per-bit majority for bits, unit centres for spherical k-means,
+// results independent of chunking and threads, argument checks.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "ivf_test_support.hpp"
+#include "kernel_test_support.hpp"
+#include "vector_core.h"
+
+namespace
+{
+
+struct KMeansFree
+{
+	void		operator()(vc_kmeans *kmeans) const { vc_kmeans_free(kmeans); }
+};
+using KMeansHandle = std::unique_ptr<vc_kmeans, KMeansFree>;
+
+vc_kmeans_params
+params_of(vc_element_kind kind, vc_metric metric, size_t dimensions, size_t centers,
+		  size_t samples, int threads = 1)
+{
+	vc_kmeans_params params;
+
+	params.kind = kind;
+	params.metric = metric;
+	params.dimensions = dimensions;
+	params.centers = centers;
+	params.sample_capacity = samples;
+	params.max_iterations = 500;
+	params.threads = threads;
+	params.seed = 12345;
+	return params;
+}
+
+size_t
+row_bytes(const vc_kmeans_params &params)
+{
+	return params.kind == VC_ELEMENT_F32 ? params.dimensions * 4 : (params.dimensions + 7) / 8;
+}
+
+struct Outcome
+{
+	std::vector<uint8_t> centers;
+	vc_kmeans_progress progress;
+	std::vector<vc_kmeans_progress> after_each_call;
+};
+
+// Cluster the samples (rows of row_bytes) with chunks of max_distances.
+Outcome
+cluster(const vc_kmeans_params &params, const std::vector<uint8_t> &samples,
+		size_t max_distances = SIZE_MAX)
+{
+	vc_kmeans  *raw = nullptr;
+	size_t		bytes = row_bytes(params);
+	size_t		count = samples.size() / bytes;
+	Outcome		outcome;
+
+	EXPECT_EQ(vc_kmeans_create(&params, &raw), VC_OK);
+
+	KMeansHandle kmeans(raw);
+
+	for (size_t i = 0; i < count; i++)
+		EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), i, samples.data() + i * bytes), VC_OK);
+
+	bool		done = false;
+
+	for (size_t calls = 0; !done; calls++)
+	{
+		if (calls > 100000000)
+		{
+			ADD_FAILURE() << "k-means does not end";
+			break;
+		}
+		EXPECT_EQ(vc_kmeans_run(kmeans.get(), max_distances, &done), VC_OK);
+		if (::testing::Test::HasFailure())
+			break;
+		vc_kmeans_get_progress(kmeans.get(), &outcome.progress);
+		if (max_distances < SIZE_MAX)
+			outcome.after_each_call.push_back(outcome.progress);
+	}
+	outcome.centers.resize(params.centers * bytes);
+	EXPECT_EQ(vc_kmeans_centers(kmeans.get(), outcome.centers.data(), outcome.centers.size()),
+			  VC_OK);
+	return outcome;
+}
+
+template <typename T>
+std::vector<uint8_t>
+as_bytes(const std::vector<T> &values)
+{
+	std::vector<uint8_t> bytes(values.size() * sizeof(T));
+
+	std::memcpy(bytes.data(), values.data(), bytes.size());
+	return bytes;
+}
+
+std::vector<float>
+as_floats(const std::vector<uint8_t> &bytes)
+{
+	std::vector<float> values(bytes.size() / 4);
+
+	std::memcpy(values.data(), bytes.data(), bytes.size());
+	return values;
+}
+
+// n points around `clusters` Gaussian centres of spread `spread`, noise 1;
+// labels[i] is the true cluster of point i.
+std::vector<float>
+gaussian_clusters(size_t n, size_t dimensions, size_t clusters, float spread, unsigned seed,
+				  std::vector<size_t> *labels = nullptr)
+{
+	std::mt19937 random(seed);
+	std::normal_distribution<float> normal(0.0f, 1.0f);
+	std::vector<float> centres(clusters * dimensions);
+	std::vector<float> points(n * dimensions);
+
+	for (float &x : centres)
+		x = spread * normal(random);
+	if (labels != nullptr)
+		labels->resize(n);
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		label = i % clusters;
+
+		if (labels != nullptr)
+			(*labels)[i] = label;
+		for (size_t d = 0; d < dimensions; d++)
+			points[i * dimensions + d] = centres[label * dimensions + d] + normal(random);
+	}
+	return points;
+}
+
+// Scalar references, in double.
+double
+l2_squared(const float *a, const float *b, size_t n)
+{
+	double		sum = 0.0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
+	return sum;
+}
+
+double
+dot(const float *a, const float *b, size_t n)
+{
+	double		sum = 0.0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += static_cast<double>(a[i]) * b[i];
+	return sum;
+}
+
+size_t
+hamming(const uint8_t *a, const uint8_t *b, size_t nbytes)
+{
+	size_t		count = 0;
+
+	for (size_t i = 0; i < nbytes; i++)
+		count += static_cast<size_t>(__builtin_popcount(a[i] ^ b[i]));
+	return count;
+}
+
+// The sample's distance to a centre in the metric's own terms (for cosine
+// the sample is normalised first, as the k-means does).
+double
+reference_distance(const vc_kmeans_params &params, const uint8_t *sample, const uint8_t *center)
+{
+	size_t		d = params.dimensions;
+
+	if (params.kind == VC_ELEMENT_BITS)
+		return static_cast<double>(hamming(sample, center, (d + 7) / 8));
+
+	const float *x = reinterpret_cast<const float *>(sample);
+	const float *c = reinterpret_cast<const float *>(center);
+
+	switch (params.metric)
+	{
+		case VC_METRIC_L2_SQUARED:
+			return l2_squared(x, c, d);
+		case VC_METRIC_NEGATIVE_INNER_PRODUCT:
+			return -dot(x, c, d);
+		default:
+			{
+				double		norm = std::sqrt(dot(x, x, d));
+
+				return norm == 0.0 ? 1.0 : 1.0 - dot(x, c, d) / norm;
+			}
+	}
+}
+
+// Sum over samples of the distance to the nearest centre.
+double
+reference_inertia(const vc_kmeans_params &params, const std::vector<uint8_t> &samples,
+				  const std::vector<uint8_t> &centers)
+{
+	size_t		bytes = row_bytes(params);
+	double		total = 0.0;
+
+	for (size_t i = 0; i < samples.size() / bytes; i++)
+	{
+		double		best = INFINITY;
+
+		for (size_t c = 0; c < params.centers; c++)
+			best = std::min(best, reference_distance(params, samples.data() + i * bytes,
+													 centers.data() + c * bytes));
+		total += best;
+	}
+	return total;
+}
+
+using Config = ivf_test::KindAndMetric;
+
+// Samples for a config: Gaussian clusters, or for bits noisy copies of
+// random prototypes.
+std::vector<uint8_t>
+samples_for(const Config &config, size_t n, size_t dimensions, size_t clusters, unsigned seed)
+{
+	if (config.kind == VC_ELEMENT_F32)
+		return as_bytes(gaussian_clusters(n, dimensions, clusters, 3.0f, seed));
+
+	std::mt19937 random(seed);
+	size_t		nbytes = (dimensions + 7) / 8;
+	std::vector<uint8_t> prototypes(clusters * nbytes);
+	std::vector<uint8_t> samples(n * nbytes);
+
+	for (uint8_t &byte : prototypes)
+		byte = static_cast<uint8_t>(random());
+	for (size_t i = 0; i < n; i++)
+	{
+		std::memcpy(samples.data() + i * nbytes, prototypes.data() + (i % clusters) * nbytes, nbytes);
+		for (int flip = 0; flip < 6; flip++)
+		{
+			size_t		bit = random() % dimensions;
+
+			samples[i * nbytes + bit / 8] ^= static_cast<uint8_t>(0x80u >> (bit % 8));
+		}
+	}
+	return samples;
+}
+
+/* Behaviour ------------------------------------------------------------------ */
+
+TEST(KMeans, InertiaNeverIncreasesAndEqualsTheReference)
+{
+	for (const Config &config : ivf_test::every_kind_and_metric)
+	{
+		if (!ivf_test::is_clustered(config))
+			continue;
+
+		size_t		dimensions = config.kind == VC_ELEMENT_BITS ? 96 : 16;
+		vc_kmeans_params params = params_of(config.kind, config.metric, dimensions, 20, 1500);
+		std::vector<uint8_t> samples = samples_for(config, 1500, dimensions, 30, 1);
+		Outcome		outcome = cluster(params, samples, 200);
+		double		previous = INFINITY;
+		int			iterations = 0;
+		bool		seen_seeding = false;
+
+		for (const vc_kmeans_progress &p : outcome.after_each_call)
+		{
+			seen_seeding |= p.seeding;
+			if (p.seeding || p.iterations == iterations)
+				continue;
+			ASSERT_EQ(p.iterations, iterations + 1) << "chunks of 200 distances skip no iteration";
+			iterations = p.iterations;
+			EXPECT_LE(p.inertia, previous + 1e-6 * std::fabs(previous))
+				<< "metric " << config.metric << " iteration " << iterations;
+			previous = p.inertia;
+		}
+		EXPECT_TRUE(seen_seeding);
+		EXPECT_GT(iterations, 1);
+		EXPECT_EQ(outcome.progress.reassigned, 0u) << "converged before 500 iterations";
+		EXPECT_EQ(outcome.progress.centers_seeded, 20u);
+
+		// The reported inertia is that of the final centres.
+		double		expected = reference_inertia(params, samples, outcome.centers);
+
+		EXPECT_NEAR(outcome.progress.inertia, expected, 1e-4 * (1.0 + std::fabs(expected)))
+			<< "metric " << config.metric;
+	}
+}
+
+class KMeansPerTarget : public kernel_test::PerTarget
+{
+};
+
+// 8 clusters far apart: every true cluster gets its own centre, at its mean.
+TEST_P(KMeansPerTarget, RecoversWellSeparatedClusters)
+{
+	size_t		n = 800;
+	size_t		dimensions = 24;
+	size_t		k = 8;
+	std::vector<size_t> labels;
+	std::vector<float> points = gaussian_clusters(n, dimensions, k, 50.0f, 7, &labels);
+	vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, dimensions, k, n);
+	Outcome		outcome = cluster(params, as_bytes(points));
+	std::vector<float> centers = as_floats(outcome.centers);
+	std::vector<std::set<size_t>> found(k);
+
+	for (size_t i = 0; i < n; i++)
+	{
+		uint32_t	nearest;
+
+		ASSERT_EQ(vc_nearest_centers(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, dimensions,
+									 centers.data(), k, points.data() + i * dimensions, 1,
+									 &nearest, nullptr), VC_OK);
+		found[labels[i]].insert(nearest);
+	}
+
+	std::set<size_t> used;
+
+	for (size_t label = 0; label < k; label++)
+	{
+		ASSERT_EQ(found[label].size(), 1u) << "true cluster " << label << " was split";
+		used.insert(*found[label].begin());
+
+		// its centre is the mean of its points
+		std::vector<double> mean(dimensions, 0.0);
+
+		for (size_t i = label; i < n; i += k)
+			for (size_t d = 0; d < dimensions; d++)
+				mean[d] += points[i * dimensions + d] / static_cast<double>(n / k);
+		for (size_t d = 0; d < dimensions; d++)
+			EXPECT_NEAR(centers[*found[label].begin() * dimensions + d], mean[d], 1e-3);
+	}
+	EXPECT_EQ(used.size(), k) << "two true clusters share a centre";
+}
+
+INSTANTIATE_FOR_EVERY_TARGET(KMeansPerTarget);
+
+TEST(KMeans, IdenticalSamplesGiveIdenticalCenters)
+{
+	std::vector<float> points;
+
+	for (int i = 0; i < 50; i++)
+		points.insert(points.end(), {1.5f, -2.0f, 3.25f});
+
+	for (vc_metric metric : {VC_METRIC_L2_SQUARED, VC_METRIC_NEGATIVE_INNER_PRODUCT, VC_METRIC_COSINE})
+	{
+		Config		config = {VC_ELEMENT_F32, metric};
+
+		vc_kmeans_params params = params_of(config.kind, config.metric, 3, 5, 50);
+		std::vector<float> centers = as_floats(cluster(params, as_bytes(points)).centers);
+		double		norm = std::sqrt(1.5 * 1.5 + 2.0 * 2.0 + 3.25 * 3.25);
+		double		scale = config.metric == VC_METRIC_L2_SQUARED ? 1.0 : 1.0 / norm;
+
+		for (size_t c = 0; c < 5; c++)
+			for (size_t d = 0; d < 3; d++)
+				EXPECT_NEAR(centers[c * 3 + d], points[d] * scale, 1e-6);
+	}
+}
+
+// 3 distinct points, 10 copies each, 8 centres: every centre is one of the
+// points (copies), and every point is a centre.
+TEST(KMeans, MoreCentersThanDistinctSamples)
+{
+	const float distinct[3][2] = {{0, 0}, {10, 0}, {0, 10}};
+
+	for (vc_metric metric : {VC_METRIC_L2_SQUARED, VC_METRIC_COSINE})
+	{
+		std::vector<float> points;
+
+		for (int copy = 0; copy < 10; copy++)
+			for (const auto &p : distinct)
+				if (metric == VC_METRIC_L2_SQUARED || p[0] + p[1] != 0)
+					points.insert(points.end(), {p[0], p[1]});
+
+		vc_kmeans_params params = params_of(VC_ELEMENT_F32, metric, 2, 8, points.size() / 2);
+		std::vector<float> centers = as_floats(cluster(params, as_bytes(points)).centers);
+		std::set<std::pair<float, float>> expected;
+		std::set<std::pair<float, float>> seen;
+
+		for (const auto &p : distinct)
+			if (metric == VC_METRIC_L2_SQUARED)
+				expected.insert({p[0], p[1]});
+			else if (p[0] + p[1] != 0)
+				expected.insert({p[0] / 10, p[1] / 10});
+		for (size_t c = 0; c < 8; c++)
+		{
+			std::pair<float, float> centre = {centers[2 * c], centers[2 * c + 1]};
+
+			EXPECT_EQ(expected.count(centre), 1u) << "centre " << c << " is no sample";
+			seen.insert(centre);
+		}
+		EXPECT_EQ(seen, expected);
+	}
+}
+
+TEST(KMeans, FewerSamplesThanCenters)
+{
+	std::vector<float> points = {1, 2, 3, 4, 5, 6};
+	vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 2, 7, 3);
+	std::vector<float> centers = as_floats(cluster(params, as_bytes(points)).centers);
+	std::set<std::pair<float, float>> seen;
+
+	for (size_t c = 0; c < 7; c++)
+	{
+		std::pair<float, float> centre = {centers[2 * c], centers[2 * c + 1]};
+
+		EXPECT_TRUE(centre == std::make_pair(1.0f, 2.0f) || centre == std::make_pair(3.0f, 4.0f) ||
+					centre == std::make_pair(5.0f, 6.0f));
+		seen.insert(centre);
+	}
+	EXPECT_EQ(seen.size(), 3u);
+}
+
+TEST(KMeans, OneCenterIsTheMeanOrTheDirectionOfTheSum)
+{
+	size_t		n = 300;
+	size_t		dimensions = 10;
+	std::vector<float> points = gaussian_clusters(n, dimensions, 4, 2.0f, 5);
+
+	for (vc_metric metric : {VC_METRIC_L2_SQUARED, VC_METRIC_NEGATIVE_INNER_PRODUCT})
+	{
+		vc_kmeans_params params = params_of(VC_ELEMENT_F32, metric, dimensions, 1, n);
+		Outcome		outcome = cluster(params, as_bytes(points));
+		std::vector<float> center = as_floats(outcome.centers);
+		std::vector<double> sum(dimensions, 0.0);
+		double		norm = 0.0;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t d = 0; d < dimensions; d++)
+				sum[d] += points[i * dimensions + d];
+		for (double s : sum)
+			norm += s * s;
+		norm = std::sqrt(norm);
+		for (size_t d = 0; d < dimensions; d++)
+			EXPECT_NEAR(center[d], metric == VC_METRIC_L2_SQUARED ? sum[d] / n : sum[d] / norm, 1e-5);
+		EXPECT_EQ(outcome.progress.iterations, 1) << "one centre: nothing to reassign";
+	}
+}
+
+// Bits: each centre is the per-bit majority of the samples nearest to it.
+TEST(KMeans, BitsCentersAreThePerBitMajority)
+{
+	size_t		dimensions = 100;	// not a multiple of 8
+	size_t		nbytes = 13;
+	size_t		k = 6;
+	Config		config = {VC_ELEMENT_BITS, VC_METRIC_HAMMING};
+	std::vector<uint8_t> samples = samples_for(config, 6 * 31, dimensions, k, 9);
+	vc_kmeans_params params = params_of(VC_ELEMENT_BITS, VC_METRIC_HAMMING, dimensions, k,
+										samples.size() / nbytes);
+	Outcome		outcome = cluster(params, samples);
+	std::vector<std::vector<int>> ones(k, std::vector<int>(dimensions, 0));
+	std::vector<int> members(k, 0);
+
+	ASSERT_EQ(outcome.progress.reassigned, 0u);
+	for (size_t i = 0; i < samples.size() / nbytes; i++)
+	{
+		const uint8_t *x = samples.data() + i * nbytes;
+		size_t		best = 0;
+
+		for (size_t c = 1; c < k; c++)
+			if (hamming(x, outcome.centers.data() + c * nbytes, nbytes) <
+				hamming(x, outcome.centers.data() + best * nbytes, nbytes))
+				best = c;
+		members[best]++;
+		for (size_t bit = 0; bit < dimensions; bit++)
+			ones[best][bit] += (x[bit / 8] >> (7 - bit % 8)) & 1;
+	}
+	for (size_t c = 0; c < k; c++)
+	{
+		ASSERT_GT(members[c], 0);
+		for (size_t bit = 0; bit < dimensions; bit++)
+		{
+			int			bit_set = (outcome.centers[c * nbytes + bit / 8] >> (7 - bit % 8)) & 1;
+
+			if (2 * ones[c][bit] != members[c])
+			{
+				EXPECT_EQ(bit_set, 2 * ones[c][bit] > members[c] ? 1 : 0)
+					<< "centre " << c << " bit " << bit;
+			}
+		}
+		// padding bits stay clear
+		EXPECT_EQ(outcome.centers[c * nbytes + nbytes - 1] & 0x0f, 0);
+	}
+}
+
+TEST(KMeans, SphericalCentersHaveUnitNorm)
+{
+	for (vc_metric metric : {VC_METRIC_NEGATIVE_INNER_PRODUCT, VC_METRIC_COSINE})
+	{
+		size_t		dimensions = 32;
+		vc_kmeans_params params = params_of(VC_ELEMENT_F32, metric, dimensions, 25, 2000);
+		std::vector<float> centers = as_floats(
+			cluster(params, as_bytes(gaussian_clusters(2000, dimensions, 40, 3.0f, 11))).centers);
+
+		for (size_t c = 0; c < 25; c++)
+			EXPECT_NEAR(dot(centers.data() + c * dimensions, centers.data() + c * dimensions,
+							dimensions), 1.0, 1e-5) << "centre " << c;
+	}
+}
+
+TEST(KMeans, ResultDoesNotDependOnChunkingOrThreads)
+{
+	for (const Config &config : ivf_test::every_kind_and_metric)
+	{
+		if (!ivf_test::is_clustered(config))
+			continue;
+
+		size_t		dimensions = config.kind == VC_ELEMENT_BITS ? 64 : 20;
+		std::vector<uint8_t> samples = samples_for(config, 3000, dimensions, 50, 3);
+		vc_kmeans_params params = params_of(config.kind, config.metric, dimensions, 40, 3000);
+		Outcome		whole = cluster(params, samples);
+
+		for (size_t chunk : {size_t(1), size_t(333), size_t(100000)})
+		{
+			Outcome		chunked = cluster(params, samples, chunk);
+
+			EXPECT_EQ(chunked.centers, whole.centers) << "metric " << config.metric
+				<< " chunks of " << chunk;
+			EXPECT_EQ(chunked.progress.iterations, whole.progress.iterations);
+			EXPECT_EQ(chunked.progress.inertia, whole.progress.inertia);
+		}
+
+		// Blocks go to threads, but each block's result is its own.
+		vc_kmeans_params two = params;
+
+		two.threads = 2;
+		for (size_t chunk : {size_t(1000), SIZE_MAX})
+		{
+			Outcome		threaded = cluster(two, samples, chunk);
+
+			EXPECT_EQ(threaded.centers, whole.centers) << "metric " << config.metric;
+			EXPECT_EQ(threaded.progress.inertia, whole.progress.inertia);
+		}
+	}
+}
+
+TEST(KMeans, SameSeedSameCentersOtherSeedOtherCenters)
+{
+	std::vector<uint8_t> samples = as_bytes(gaussian_clusters(1000, 8, 30, 1.0f, 4));
+	vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 8, 10, 1000);
+	std::vector<uint8_t> first = cluster(params, samples).centers;
+
+	EXPECT_EQ(cluster(params, samples).centers, first);
+	params.seed = 999;
+	EXPECT_NE(cluster(params, samples).centers, first);
+}
+
+TEST(KMeans, StopsAfterMaxIterations)
+{
+	std::vector<uint8_t> samples = as_bytes(gaussian_clusters(2000, 8, 100, 1.0f, 6));
+	vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 8, 50, 2000);
+
+	params.max_iterations = 2;
+
+	Outcome		outcome = cluster(params, samples);
+
+	EXPECT_EQ(outcome.progress.iterations, 2);
+	EXPECT_GT(outcome.progress.reassigned, 0u);
+}
+
+// Reservoir sampling overwrites slots; unset slots below the highest are
+// zero vectors.
+TEST(KMeans, SamplesAreTheSlotsUpToTheHighestSet)
+{
+	vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 1, 2, 10);
+	vc_kmeans  *raw = nullptr;
+	float		value = 100.0f;
+	float		replaced = 7.0f;
+
+	ASSERT_EQ(vc_kmeans_create(&params, &raw), VC_OK);
+
+	KMeansHandle kmeans(raw);
+	bool		done = false;
+	float		centers[2];
+
+	ASSERT_EQ(vc_kmeans_set_sample(kmeans.get(), 2, &replaced), VC_OK);
+	ASSERT_EQ(vc_kmeans_set_sample(kmeans.get(), 2, &value), VC_OK);
+	while (!done)
+		ASSERT_EQ(vc_kmeans_run(kmeans.get(), 1, &done), VC_OK);
+	ASSERT_EQ(vc_kmeans_centers(kmeans.get(), centers, sizeof(centers)), VC_OK);
+	std::sort(centers, centers + 2);
+	EXPECT_EQ(centers[0], 0.0f);
+	EXPECT_EQ(centers[1], 100.0f);
+}
+
+/* Arguments -------------------------------------------------------------------- */
+
+TEST(KMeansArguments, InvalidParametersAreRefused)
+{
+	vc_kmeans_params good = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 4, 3, 10);
+	std::vector<vc_kmeans_params> bad(14, good);
+
+	bad[0].kind = VC_ELEMENT_F16;
+	bad[1].kind = VC_ELEMENT_SPARSE;
+	bad[2].metric = VC_METRIC_L1;
+	bad[3].metric = VC_METRIC_HAMMING;
+	bad[4].kind = VC_ELEMENT_BITS;	/* with L2 */
+	bad[5].dimensions = 0;
+	bad[6].dimensions = VC_VECTOR_MAX_DIM + 1;
+	bad[7].centers = 0;
+	bad[8].centers = VC_KMEANS_MAX_CENTERS + 1;
+	bad[9].sample_capacity = 0;
+	bad[10].max_iterations = 0;
+	bad[11].threads = 0;
+	bad[12].threads = 65;
+	bad[13] = params_of(VC_ELEMENT_BITS, VC_METRIC_JACCARD, 8, 3, 10);
+
+	for (size_t i = 0; i < bad.size(); i++)
+	{
+		vc_kmeans  *kmeans = reinterpret_cast<vc_kmeans *>(&good);
+
+		EXPECT_EQ(vc_kmeans_create(&bad[i], &kmeans), VC_ERROR_INVALID_ARGUMENT) << "case " << i;
+		EXPECT_EQ(kmeans, nullptr);
+		EXPECT_EQ(vc_kmeans_memory_bytes(&bad[i]), 0u) << "case " << i;
+	}
+
+	vc_kmeans  *kmeans = nullptr;
+
+	EXPECT_EQ(vc_kmeans_create(nullptr, &kmeans), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_create(&good, nullptr), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_memory_bytes(nullptr), 0u);
+	EXPECT_GT(vc_kmeans_memory_bytes(&good), 0u);
+	vc_kmeans_free(nullptr);
+}
+
+TEST(KMeansArguments, MisuseOfAStateIsRefused)
+{
+	vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 2, 2, 4);
+	vc_kmeans  *raw = nullptr;
+
+	ASSERT_EQ(vc_kmeans_create(&params, &raw), VC_OK);
+
+	KMeansHandle kmeans(raw);
+	bool		done = true;
+	float		ok[2] = {1, 2};
+	float		nan[2] = {1, NAN};
+	float		inf[2] = {-INFINITY, 2};
+	float		centers[4];
+
+	EXPECT_EQ(vc_kmeans_run(kmeans.get(), 100, &done), VC_ERROR_EMPTY);
+	EXPECT_FALSE(done);
+	EXPECT_EQ(vc_kmeans_run(kmeans.get(), 100, nullptr), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_run(nullptr, 100, &done), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), 0, nan), VC_ERROR_NOT_FINITE);
+	EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), 0, inf), VC_ERROR_NOT_FINITE);
+	EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), 4, ok), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), 0, nullptr), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_set_sample(nullptr, 0, ok), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), 0, ok), VC_OK);
+	EXPECT_EQ(vc_kmeans_centers(kmeans.get(), centers, sizeof(centers)), VC_ERROR_INVALID_ARGUMENT)
+		<< "not done yet";
+
+	done = false;
+	while (!done)
+		ASSERT_EQ(vc_kmeans_run(kmeans.get(), 1, &done), VC_OK);
+	EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), 1, ok), VC_ERROR_INVALID_ARGUMENT)
+		<< "samples are fixed once run";
+	EXPECT_EQ(vc_kmeans_centers(kmeans.get(), centers, sizeof(centers) - 1),
+			  VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_centers(kmeans.get(), nullptr, sizeof(centers)), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_centers(kmeans.get(), centers, sizeof(centers)), VC_OK);
+	EXPECT_EQ(centers[0], 1.0f);
+	EXPECT_EQ(centers[3], 2.0f);
+
+	// Running a finished state is harmless.
+	EXPECT_EQ(vc_kmeans_run(kmeans.get(), 1, &done), VC_OK);
+	EXPECT_TRUE(done);
+}
+
+}							// namespace
