@@ -4,10 +4,11 @@
 # Runs pgvector's own public regression files for an index access method
 # (test/sql/hnsw_*.sql, test/sql/ivfflat_*.sql, or both with "all", of the
 # given tag, default v0.8.6) against our extension and compares the output
-# with pgvector's expected files, ignoring what may differ by design: error
-# wording (only that an ERROR happened is compared) and the DETAIL/HINT
-# lines we add.  pgvector's files are read from its repository at run time;
-# none of them is copied into this one.
+# with pgvector's expected files, ignoring what may differ by design: the
+# wording of errors, warnings and notices (only that an ERROR, WARNING or
+# NOTICE came, and where, is compared) and the DETAIL/HINT lines we add.
+# pgvector's files are read from its repository at run time; none of them
+# is copied into this one.
 #
 # Needs a server with our extension installed: PGHOST/PGPORT/PGUSER as for
 # psql.  Each file runs in a fresh database.  Exit status 0 when all match.
@@ -27,9 +28,10 @@ work="$(mktemp -d /tmp/pgvector-suite.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 status=0
 
-# Keep statements, result rows and the fact of an error; drop wording.
+# Keep statements, result rows and the fact of an error, warning or
+# notice; drop wording.
 normalize() {
-	sed -E -e 's/^psql:[^:]+:[0-9]+: //' -e 's/^ERROR:.*/ERROR/' \
+	sed -E -e 's/^psql:[^:]+:[0-9]+: //' -e 's/^(ERROR|WARNING|NOTICE):.*/\1/' \
 		-e '/^(DETAIL|HINT):/d'
 }
 
