@@ -86,6 +86,10 @@ SELECT pg_relation_size('iv_l2') AS size_before \gset
 INSERT INTO iv SELECT * FROM iv_later WHERE id % 3 = 0;
 SELECT pg_relation_size('iv_l2') = :size_before AS space_reused;
 SELECT iv_matches_seqscan('<->') AS l2_after_reinsert_mismatches;
+-- values the types refuse never reach the index
+INSERT INTO iv VALUES (1001, '[1,2,3]');
+INSERT INTO iv VALUES (1001, '[NaN,0,0,0,0,0,0,0]');
+INSERT INTO iv VALUES (1001, '[Infinity,0,0,0,0,0,0,0]');
 -- index tuples as VACUUM counts them
 VACUUM iv;
 SELECT reltuples FROM pg_class WHERE relname = 'iv_l2';
@@ -166,6 +170,9 @@ CREATE TABLE imem (val vector(2000));
 INSERT INTO imem SELECT array_fill(i::real, ARRAY[2000]) FROM generate_series(1, 3) i;
 SET maintenance_work_mem = '1MB';
 CREATE INDEX ON imem USING ivfflat (val vector_l2_ops) WITH (lists = 500);
+-- an empty table samples nothing: its lists fit
+TRUNCATE imem;
+CREATE INDEX ON imem USING ivfflat (val vector_l2_ops);
 RESET maintenance_work_mem;
 DROP TABLE imem;
 

@@ -23,10 +23,6 @@ namespace
 constexpr size_t seed_block_size = 256;
 constexpr size_t pass_block_size = 64;
 
-// Yinyang's k/10 groups, at most 32 so that the bounds take at most 128
-// bytes per sample.
-constexpr size_t max_groups = 32;
-
 constexpr float infinity = std::numeric_limits<float>::infinity();
 
 size_t
@@ -36,10 +32,16 @@ row_bytes_of(const vc_kmeans_params &params) noexcept
 		: (params.dimensions + 7) / 8;
 }
 
+// Yinyang's k/10 groups (at most 32), or more, up to one per centre
+// (Elkan's bounds) or 256, while the bounds take no more memory than the
+// samples: the more groups, the fewer distances, above all when the
+// samples have little structure.
 size_t
-groups_of(size_t centers) noexcept
+groups_of(size_t centers, size_t row_bytes) noexcept
 {
-	return std::clamp<size_t>(centers / 10, 1, max_groups);
+	size_t		yinyang = std::clamp<size_t>(centers / 10, 1, 32);
+
+	return std::min({centers, std::max(yinyang, row_bytes / sizeof(float)), size_t(256)});
 }
 
 size_t
@@ -86,11 +88,11 @@ sizes_of(const vc_kmeans_params &params) noexcept
 		words_for(row),
 		is_spherical(params.metric) ? n : 0,
 		n,
-		n * groups_of(k),
+		n * groups_of(k, row),
 		f32 ? cells : 0,
 		f32 ? 0 : cells,
 		k,
-		groups_of(k),
+		groups_of(k, row),
 		static_cast<size_t>(params.threads) * k,
 	};
 }
@@ -141,17 +143,24 @@ KMeans::memory_bytes(const vc_kmeans_params &params) noexcept
 		return 0;
 
 	Sizes		s = sizes_of(params);
-	constexpr size_t arrays = 24;		// allocations, each with malloc's overhead
+	// What malloc takes for an array: its header, and for a large one
+	// (mmapped) up to a page of rounding.
+	auto		array = [](size_t bytes) {
+		return bytes + 64 + (bytes >= 64 * 1024 ? 4096 : 0);
+	};
 
-	return sizeof(KMeans) + arrays * 64 +
-		(s.sample_words + s.center_words + s.row_words) * sizeof(uint64_t) +
-		s.norms * sizeof(double) +
-		s.per_sample * (3 * sizeof(uint32_t) + 2 * sizeof(float)) +
-		s.bounds * sizeof(float) +
-		s.sums * sizeof(double) + s.ones * sizeof(uint32_t) +
-		s.per_center * (4 * sizeof(uint32_t) + 2 * sizeof(float) + sizeof(uint8_t)) +
-		s.groups * (sizeof(uint32_t) + sizeof(float)) + sizeof(uint32_t) +
-		s.scratch * sizeof(float) +
+	return array(sizeof(KMeans)) +
+		array(s.sample_words * sizeof(uint64_t)) +
+		array(s.center_words * sizeof(uint64_t)) +
+		array(s.row_words * sizeof(uint64_t)) +
+		array(s.norms * sizeof(double)) +
+		5 * array(s.per_sample * sizeof(uint32_t)) +	// assignment .. order
+		array(s.bounds * sizeof(float)) +
+		array(s.sums * sizeof(double)) + array(s.ones * sizeof(uint32_t)) +
+		6 * array(s.per_center * sizeof(uint32_t)) + array(s.per_center) +
+		3 * array(s.groups * sizeof(uint32_t) + sizeof(uint32_t)) +
+		array(s.scratch * sizeof(float)) + array(s.scratch * sizeof(const void *)) +
+		array(static_cast<size_t>(params.threads) * (s.groups + 1) * sizeof(uint32_t)) +
 		WorkerThreads::memory_bytes(static_cast<size_t>(params.threads));
 }
 
@@ -164,7 +173,7 @@ KMeans::KMeans(const vc_kmeans_params &params)
 	  max_iterations_(params.max_iterations),
 	  threads_(static_cast<size_t>(params.threads)),
 	  row_bytes_(row_bytes_of(params)),
-	  groups_(groups_of(params.centers)),
+	  groups_(groups_of(params.centers, row_bytes_of(params))),
 	  distance_(params.kind, params.kind == VC_ELEMENT_F32 ? VC_METRIC_L2_SQUARED : VC_METRIC_HAMMING,
 				params.dimensions),
 	  random_state_(word_of_seed(params.seed))
@@ -192,6 +201,8 @@ KMeans::KMeans(const vc_kmeans_params &params)
 	group_start_.assign(s.groups + 1, 0);
 	group_moved_.assign(s.groups, 0.0f);
 	scratch_.assign(s.scratch, 0.0f);
+	scratch_vectors_.assign(s.scratch, nullptr);
+	scratch_groups_.assign(static_cast<size_t>(params.threads) * (s.groups + 1), 0);
 }
 
 KMeans::~KMeans() = default;
@@ -240,12 +251,6 @@ KMeans::set_sample(size_t index, const void *vector) noexcept
 	}
 	sample_count_ = std::max(sample_count_, index + 1);
 	return VC_OK;
-}
-
-float
-KMeans::metric_distance(float raw) const noexcept
-{
-	return kind_ == VC_ELEMENT_F32 ? std::sqrt(raw) : raw;
 }
 
 // The sample's share of the inertia, in the metric's own distance.
@@ -306,10 +311,17 @@ KMeans::choose_center(size_t i) noexcept
 	else
 		std::memcpy(out, sample(i), row_bytes_);
 
-	// how far the earlier centres are from it, to skip samples (seed_block)
+	// how far the earlier centres are from it, to skip samples (seed_block);
+	// its group is the nearest of the first groups_ centres (k-means++
+	// spreads those out), or its own if it is one of them
 	distances_to_contiguous(distance_, out, centers_.data(), seeded_, center_gap_.data());
 	for (size_t c = 0; c < seeded_; c++)
 		center_gap_[c] = metric_distance(center_gap_[c]);
+	group_of_[seeded_] = static_cast<uint32_t>(seeded_);
+	if (seeded_ >= groups_)
+		group_of_[seeded_] = static_cast<uint32_t>(
+			std::min_element(center_gap_.begin(), center_gap_.begin() + groups_) -
+			center_gap_.begin());
 	seeded_++;
 	cursor_ = 0;
 }
@@ -424,32 +436,18 @@ KMeans::finish_center_pass() noexcept
 	phase_ = Phase::update;
 }
 
-// Yinyang's groups: each centre joins the nearest of the first groups_
-// centres (k-means++ spread those out), and the centres are reordered so
-// that every group is a run of consecutive centres, which one batch call
-// compares a sample with.  The order of the centres means nothing to the
-// caller.  Every bound starts as the seeding's bound on the second nearest.
+// Yinyang's groups, chosen during the seeding (choose_center): the centres
+// are reordered so that every group is a run of consecutive centres.  The
+// order of the centres means nothing to the caller.  Every bound starts as
+// the seeding's bound on the second nearest.
 void
 KMeans::form_groups() noexcept
 {
 	size_t		k = centers_count_;
-	float	   *row = scratch_.data();
 
 	std::fill(group_start_.begin(), group_start_.end(), 0u);
 	for (size_t c = 0; c < k; c++)
-	{
-		uint32_t	group = 0;
-
-		if (groups_ > 1)
-		{
-			distances_to_contiguous(distance_, center(c), centers_.data(), groups_, row);
-			for (uint32_t g = 1; g < groups_; g++)
-				if (row[g] < row[group])
-					group = g;
-		}
-		group_of_[c] = group;
-		group_start_[group + 1]++;
-	}
+		group_start_[group_of_[c] + 1]++;
 	for (size_t g = 0; g < groups_; g++)
 		group_start_[g + 1] += group_start_[g];
 
@@ -662,52 +660,67 @@ KMeans::update_centers() noexcept
 
 /* Assignment ------------------------------------------------------------------ */
 
-// Sample i, at upper_raw from its centre, against the groups whose bound
-// is below that distance: the nearest centre there (or its own), and new
-// bounds for those groups.  Distances are compared raw (squared for F32),
-// exactly as a full comparison would; a tie keeps the current centre, then
-// goes to the first.  Returns whether the centre changed.
+// Sample i, at upper_raw from its centre, against the centres of the
+// groups whose bound is below that distance (one batch call): the nearest
+// there (or its own), and new bounds for those groups.  Distances are
+// compared raw (squared for F32), exactly as a full comparison would; a tie
+// keeps the current centre, then goes to the first.  Returns whether the
+// centre changed.
 bool
-KMeans::reassign(size_t i, float upper_raw, float *row, size_t &work) noexcept
+KMeans::reassign(size_t i, float upper_raw, size_t thread, size_t &work) noexcept
 {
 	uint32_t	a = assignment_[i];
 	float		upper = metric_distance(upper_raw);
 	float	   *b = bounds(i);
-	uint32_t	best = a;
-	float		best_raw = upper_raw;
-	uint32_t	compared = 0;	// bit g: group g was compared
+	float	   *raw = scratch_.data() + thread * centers_count_;
+	const void **vectors = scratch_vectors_.data() + thread * centers_count_;
+	uint32_t   *compared = scratch_groups_.data() + thread * (groups_ + 1);
+	size_t		groups = 0;
+	size_t		count = 0;
+
+	bool		own_group_compared = b[group_of_[a]] < upper;
 
 	for (size_t g = 0; g < groups_; g++)
 	{
-		if (!(b[g] < upper))
-			continue;
-
-		size_t		start = group_start_[g];
-		size_t		count = group_start_[g + 1] - start;
-
-		compared |= 1u << g;
-		distances_to_contiguous(distance_, sample(i), center(start), count, row + start);
-		work += count;
-		for (size_t j = start; j < start + count; j++)
-			if (row[j] < best_raw)
-			{
-				best_raw = row[j];
-				best = static_cast<uint32_t>(j);
-			}
+		compared[groups] = static_cast<uint32_t>(g);	// without a branch to mispredict
+		groups += b[g] < upper;
 	}
-	for (size_t g = 0; g < groups_; g++)
-	{
-		if ((compared & (1u << g)) == 0)
-			continue;
+	for (size_t t = 0; t < groups; t++)
+		for (size_t j = group_start_[compared[t]]; j < group_start_[compared[t] + 1]; j++)
+			vectors[count++] = center(j);
+	distance_.batch(sample(i), vectors, count, raw);
+	work += count;
 
+	// the compared centres are in increasing order: the first minimum wins
+	size_t		best_at = count;
+	float		best_raw = upper_raw;
+
+	for (size_t p = 0; p < count; p++)
+		if (raw[p] < best_raw)
+		{
+			best_raw = raw[p];
+			best_at = p;
+		}
+
+	uint32_t	best = a;
+	size_t		p = 0;
+
+	if (best_at < count)
+		raw[best_at] = infinity;	// a bound is on the other centres
+	for (size_t t = 0; t < groups; t++)
+	{
+		uint32_t	g = compared[t];
+		size_t		size = group_start_[g + 1] - group_start_[g];
 		float		nearest = infinity;
 
-		for (size_t j = group_start_[g]; j < group_start_[g + 1]; j++)
-			if (j != best)
-				nearest = std::min(nearest, row[j]);
+		if (best_at >= p && best_at < p + size)
+			best = static_cast<uint32_t>(group_start_[g] + (best_at - p));
+		for (size_t q = p; q < p + size; q++)
+			nearest = raw[q] < nearest ? raw[q] : nearest;
 		b[g] = metric_distance(nearest);
+		p += size;
 	}
-	if (best != a && (compared & (1u << group_of_[a])) == 0)
+	if (best != a && !own_group_compared)
 		b[group_of_[a]] = std::min(b[group_of_[a]], upper);
 	assignment_[i] = best;
 	upper_[i] = metric_distance(best_raw);
@@ -721,7 +734,6 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 {
 	size_t		first = block * pass_block_size;
 	size_t		last = std::min(first + pass_block_size, sample_count_);
-	float	   *row = scratch_.data() + thread * centers_count_;
 	size_t		work = last - first;
 	size_t		reassigned = 0;
 
@@ -729,9 +741,12 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 	{
 		float		upper_raw = distance_.pair(sample(i), center(assignment_[i]));
 		const float *b = bounds(i);
+		float		lowest = infinity;
 
+		for (size_t g = 0; g < groups_; g++)
+			lowest = b[g] < lowest ? b[g] : lowest;
 		upper_[i] = metric_distance(upper_raw);
-		if (upper_[i] > *std::min_element(b, b + groups_) && reassign(i, upper_raw, row, work))
+		if (upper_[i] > lowest && reassign(i, upper_raw, thread, work))
 			reassigned++;
 	}
 	pass_reassigned_.fetch_add(reassigned, std::memory_order_relaxed);

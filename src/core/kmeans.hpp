@@ -5,8 +5,10 @@
 // samples the triangle inequality shows a new centre cannot take.
 // Iterations are Lloyd's, accelerated with Yinyang k-means' group bounds
 // (Ding et al., 2015), a middle way between Hamerly's one bound per sample
-// and Elkan's one per sample and centre: the centres are split into up to
-// 32 groups of nearby centres, and each sample keeps the exact distance to
+// and Elkan's one per sample and centre: the centres are split into groups
+// of nearby centres (k/10 groups, up to 32, or more, up to one per centre,
+// while the bounds take no more memory than the samples), and each sample
+// keeps the exact distance to
 // its centre (recomputed every iteration, which also gives the exact
 // inertia) and a lower bound of its distance to each group.  Only the
 // groups whose bound is below the distance to its centre are compared with
@@ -29,6 +31,7 @@
 #include "cpp_only.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -90,7 +93,11 @@ private:
 		return reinterpret_cast<const uint8_t *>(centers_.data()) + c * row_bytes_;
 	}
 	float	   *bounds(size_t i) noexcept { return bounds_.data() + i * groups_; }
-	float		metric_distance(float raw) const noexcept;
+	// A distance the triangle inequality holds for, from a kernel's value
+	float		metric_distance(float raw) const noexcept
+	{
+		return kind_ == VC_ELEMENT_F32 ? std::sqrt(raw) : raw;
+	}
 	double		inertia_of(size_t i) const noexcept;
 	bool		may_be_center(size_t i) const noexcept;
 	double		total_inertia() const noexcept;
@@ -98,7 +105,7 @@ private:
 	size_t		run_blocks(WorkerThreads *pool, size_t blocks, size_t budget);
 	size_t		seed_block(size_t block) noexcept;
 	size_t		pass_block(size_t block, size_t thread) noexcept;
-	bool		reassign(size_t i, float upper_raw, float *row, size_t &work) noexcept;
+	bool		reassign(size_t i, float upper_raw, size_t thread, size_t &work) noexcept;
 
 	void		choose_center(size_t sample_index) noexcept;
 	void		choose_next_center() noexcept;
@@ -150,8 +157,10 @@ private:
 	std::vector<uint32_t> new_position_;	// grouping: where each centre goes
 	std::vector<float> group_moved_;	// the furthest a centre of the group moved
 
-	// per thread: distances from one sample to the centres
+	// per thread: distances from one sample to the centres, and the centres
 	std::vector<float> scratch_;
+	std::vector<const void *> scratch_vectors_;
+	std::vector<uint32_t> scratch_groups_;	// the groups compared
 
 	// progress
 	Phase		phase_ = Phase::seeding;

@@ -21,9 +21,9 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
+#include "access/table.h"
 #include "access/tableam.h"
 #include "access/xloginsert.h"
-#include "access/table.h"
 #include "catalog/index.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
@@ -33,16 +33,16 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
-#include "storage/smgr.h"
-#include "utils/backend_progress.h"
 #include "storage/condition_variable.h"
+#include "storage/smgr.h"
 #include "storage/spin.h"
+#include "utils/backend_progress.h"
 #include "utils/memutils.h"
-#include "utils/snapmgr.h"
-#include "utils/wait_event.h"
 #include "utils/rel.h"
 #include "utils/sampling.h"
+#include "utils/snapmgr.h"
 #include "utils/tuplesort.h"
+#include "utils/wait_event.h"
 
 #include "index_common.h"
 #include "ivfflat.h"
@@ -73,6 +73,7 @@ typedef struct IvfflatBuildState
 	int			sample_target;
 	int			sample_count;	/* slots filled */
 	double		rows_seen;		/* rows offered to the sample */
+	double		rows_scanned;	/* by the sampling scan, NULLs included */
 	double		rows_to_skip;
 	ReservoirStateData reservoir;
 	float	   *widened;		/* halfvec sample in float32 */
@@ -137,6 +138,7 @@ sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	const void *vector;
 	int			slot = -1;
 
+	state->rows_scanned++;
 	if (isnull[0])
 		return;
 
@@ -163,6 +165,15 @@ sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(state->row_context);
+}
+
+/* Counts the rows a sample could take */
+static void
+count_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+			   bool tuple_is_alive, void *arg)
+{
+	if (!isnull[0])
+		*(double *) arg += 1;
 }
 
 /* Centres where there is no sample: pseudo-random, the same every time */
@@ -228,25 +239,36 @@ work_centers_bytes(IvfflatBuildState *state)
 	return (Size) state->lists * state->dimensions * sizeof(float);
 }
 
-static void
-compute_centers(IvfflatBuildState *state, IndexInfo *index_info, int threads)
+/*
+ * Sample the table into k-means and cluster; the centres into work_centers
+ * (float32, or bits).  false when no row could be sampled.
+ */
+static bool
+cluster_sample(IvfflatBuildState *state, IndexInfo *index_info, int threads,
+			   char *work_centers, Size work_bytes, double max_rows)
 {
 	vc_kmeans_params params;
 	MemoryContextCallback *callback;
 	size_t		kmeans_bytes;
-	Size		needed;
-	Size		limit = (Size) maintenance_work_mem * 1024;
 	bool		bits = state->info.kind == VC_ELEMENT_BITS;
-	Size		work_bytes;
-	char	   *work_centers;
-	BlockNumber heap_blocks = RelationGetNumberOfBlocks(state->heap);
-	double		max_rows = (double) heap_blocks * MaxHeapTuplesPerPage;
+	size_t		chunk = Max(KMEANS_CHUNK_WORK / Max(state->dimensions, 1), 1);
+	bool		done = false;
 
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_KMEANS);
+	/*
+	 * 50 rows per list, at least 10,000, no more than the table holds: a
+	 * table that may hold fewer (its pages could not hold more) has its
+	 * rows counted first, so that k-means is sized for them and not for
+	 * what its pages could hold at most.
+	 */
+	state->sample_target = (int) Max((double) state->lists * SAMPLES_PER_LIST, MIN_SAMPLES);
+	if (max_rows < state->sample_target)
+	{
+		double		rows = 0;
 
-	/* no more than the table can hold */
-	state->sample_target = (int) Max(Min(Max((double) state->lists * SAMPLES_PER_LIST, MIN_SAMPLES),
-										 max_rows), 1);
+		table_index_build_scan(state->heap, state->index, index_info, true, false,
+							   count_callback, &rows, NULL);
+		state->sample_target = (int) Max(Min(rows, max_rows), 1);
+	}
 
 	params.kind = bits ? VC_ELEMENT_BITS : VC_ELEMENT_F32;
 	params.metric = bits ? VC_METRIC_HAMMING :
@@ -258,18 +280,16 @@ compute_centers(IvfflatBuildState *state, IndexInfo *index_info, int threads)
 	params.threads = threads;
 	params.seed = BUILD_SEED;
 
-	/* the sample, k-means' own state, and the centres as they come out */
+	/* the sample and k-means' own state must fit */
 	kmeans_bytes = vc_kmeans_memory_bytes(&params);
 	if (kmeans_bytes == 0)
 		elog(ERROR, "ivfflat build: k-means parameters out of range");
-	work_bytes = work_centers_bytes(state);
-	needed = kmeans_bytes + work_bytes + (Size) state->lists * state->vector_bytes;
-	if (needed > limit)
+	if (kmeans_bytes > (Size) maintenance_work_mem * 1024)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("ivfflat k-means needs %zu MB of memory, maintenance_work_mem is %d MB",
-						needed / (1024 * 1024) + 1, maintenance_work_mem / 1024),
-				 errdetail("The sample of %d rows and %u centres of %u dimensions must fit in memory.",
+						kmeans_bytes / (1024 * 1024) + 1, maintenance_work_mem / 1024),
+				 errdetail("The sample of up to %d rows and %u centres of %u dimensions must fit in memory.",
 						   state->sample_target, state->lists, state->dimensions),
 				 errhint("Increase maintenance_work_mem, or build the index with fewer lists.")));
 
@@ -284,9 +304,40 @@ compute_centers(IvfflatBuildState *state, IndexInfo *index_info, int threads)
 	reservoir_init_selection_state(&state->reservoir, state->sample_target);
 	sampler_random_init_state(BUILD_SEED, &state->reservoir.randstate);
 	state->rows_to_skip = -1;
-	if (heap_blocks > 0)
-		table_index_build_scan(state->heap, state->index, index_info, true, true,
-							   sample_callback, state, NULL);
+	table_index_build_scan(state->heap, state->index, index_info, true, true,
+						   sample_callback, state, NULL);
+	if (state->sample_count == 0)
+	{
+		free_kmeans(state);
+		return false;
+	}
+
+	while (!done)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ivfflat_check_core(vc_kmeans_run(state->kmeans, chunk, &done), "running k-means");
+	}
+	ivfflat_check_core(vc_kmeans_centers(state->kmeans, work_centers, work_bytes),
+					   "reading the centres");
+	free_kmeans(state);
+	return true;
+}
+
+/* The lists' centres: k-means over a sample, or pseudo-random without rows */
+static void
+compute_centers(IvfflatBuildState *state, IndexInfo *index_info, int threads)
+{
+	bool		bits = state->info.kind == VC_ELEMENT_BITS;
+	Size		work_bytes = work_centers_bytes(state);
+	char	   *work_centers = palloc_extended(work_bytes, MCXT_ALLOC_HUGE);
+	BlockNumber heap_blocks = RelationGetNumberOfBlocks(state->heap);
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_KMEANS);
+
+	if (heap_blocks == 0 ||
+		!cluster_sample(state, index_info, threads, work_centers, work_bytes,
+						(double) heap_blocks * MaxHeapTuplesPerPage))
+		random_centers(state, bits ? NULL : (float *) work_centers, bits ? (uint8 *) work_centers : NULL);
 
 	if (state->sample_count < (int) state->lists)
 		ereport(NOTICE,
@@ -295,26 +346,7 @@ compute_centers(IvfflatBuildState *state, IndexInfo *index_info, int threads)
 				 errdetail("With fewer rows than lists, scans find fewer of the nearest rows (low recall)."),
 				 errhint("Create the index once the table holds its data, or use fewer lists.")));
 
-	work_centers = palloc_extended(work_bytes, MCXT_ALLOC_HUGE);
-	if (state->sample_count == 0)
-		random_centers(state, bits ? NULL : (float *) work_centers, bits ? (uint8 *) work_centers : NULL);
-	else
-	{
-		size_t		chunk = Max(KMEANS_CHUNK_WORK / Max(state->dimensions, 1), 1);
-		bool		done = false;
-
-		while (!done)
-		{
-			CHECK_FOR_INTERRUPTS();
-			ivfflat_check_core(vc_kmeans_run(state->kmeans, chunk, &done), "running k-means");
-		}
-		ivfflat_check_core(vc_kmeans_centers(state->kmeans, work_centers, work_bytes),
-						   "reading the centres");
-	}
-	free_kmeans(state);
-
 	set_centers(state, work_centers);
-
 	state->lists_view.dimensions = state->dimensions;
 	state->lists_view.count = state->lists;
 	state->lists_view.vector_bytes = state->vector_bytes;
@@ -857,8 +889,9 @@ ivfflat_build(Relation heap, Relation index, IndexInfo *index_info)
 	write_meta_and_directory(state, MAIN_FORKNUM);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_ASSIGN);
+	/* the sampling scan counted the rows (reltuples is -1 before any ANALYZE) */
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
-								 (int64) Max(heap->rd_rel->reltuples, 0));
+								 (int64) Max(state->rows_scanned, heap->rd_rel->reltuples));
 	if (threads > 1)
 		parallel = begin_parallel_assign(state, index_info, threads - 1);
 	if (parallel == NULL)

@@ -287,7 +287,7 @@ TEST(KMeans, InertiaNeverIncreasesAndEqualsTheReference)
 		// The reported inertia is that of the final centres.
 		double		expected = reference_inertia(params, samples, outcome.centers);
 
-		EXPECT_NEAR(outcome.progress.inertia, expected, 1e-4 * (1.0 + std::fabs(expected)))
+		EXPECT_NEAR(outcome.progress.inertia, expected, 1e-6 * (1.0 + std::fabs(expected)))
 			<< "metric " << config.metric;
 	}
 }
@@ -439,6 +439,35 @@ TEST(KMeans, OneCenterIsTheMeanOrTheDirectionOfTheSum)
 		for (size_t d = 0; d < dimensions; d++)
 			EXPECT_NEAR(center[d], metric == VC_METRIC_L2_SQUARED ? sum[d] / n : sum[d] / norm, 1e-5);
 		EXPECT_EQ(outcome.progress.iterations, 1) << "one centre: nothing to reassign";
+	}
+}
+
+// Zero vectors have no direction: never a spherical centre, and with
+// nothing else, every centre is the first unit vector.
+TEST(KMeans, ZeroSamplesInSphericalKMeans)
+{
+	for (vc_metric metric : {VC_METRIC_NEGATIVE_INNER_PRODUCT, VC_METRIC_COSINE})
+	{
+		std::vector<float> zeros(20 * 4, 0.0f);
+		vc_kmeans_params params = params_of(VC_ELEMENT_F32, metric, 4, 3, 20);
+		std::vector<float> centers = as_floats(cluster(params, as_bytes(zeros)).centers);
+
+		for (size_t c = 0; c < 3; c++)
+			EXPECT_EQ(std::vector<float>(centers.begin() + 4 * c, centers.begin() + 4 * c + 4),
+					  (std::vector<float>{1, 0, 0, 0}));
+
+		// zeros among directions: the centres are the directions
+		std::vector<float> mixed = zeros;
+
+		mixed[4 * 5 + 1] = 3.0f;	// sample 5 along the second axis
+		mixed[4 * 9 + 2] = -0.5f;	// sample 9 against the third
+		params.centers = 2;
+		centers = as_floats(cluster(params, as_bytes(mixed)).centers);
+		std::set<std::vector<float>> found = {
+			std::vector<float>(centers.begin(), centers.begin() + 4),
+			std::vector<float>(centers.begin() + 4, centers.begin() + 8)};
+
+		EXPECT_EQ(found, (std::set<std::vector<float>>{{0, 1, 0, 0}, {0, 0, -1, 0}}));
 	}
 }
 

@@ -1,0 +1,150 @@
+// kmeans_memory_test.cpp: vc_kmeans_memory_bytes is an upper bound of what
+// a k-means allocates from create to the end of its last run, measured by
+// replacing the global operator new of this test program with one that
+// counts (malloc's usable sizes, so the count errs on the high side).
+#include <gtest/gtest.h>
+
+#include <malloc.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <random>
+#include <vector>
+
+#include "vector_core.h"
+
+namespace
+{
+
+std::atomic<size_t> allocated{0};
+std::atomic<size_t> peak{0};
+
+void	   *
+counted_allocation(size_t size)
+{
+	void	   *p = std::malloc(size == 0 ? 1 : size);
+
+	if (p == nullptr)
+		throw std::bad_alloc();
+
+	size_t		now = allocated.fetch_add(malloc_usable_size(p)) + malloc_usable_size(p);
+	size_t		high = peak.load();
+
+	while (now > high && !peak.compare_exchange_weak(high, now))
+	{
+	}
+	return p;
+}
+
+void
+counted_free(void *p)
+{
+	if (p == nullptr)
+		return;
+	allocated.fetch_sub(malloc_usable_size(p));
+	std::free(p);
+}
+
+}							// namespace
+
+void	   *
+operator new(size_t size)
+{
+	return counted_allocation(size);
+}
+
+void	   *
+operator new[](size_t size)
+{
+	return counted_allocation(size);
+}
+
+void
+operator delete(void *p) noexcept
+{
+	counted_free(p);
+}
+
+void
+operator delete[](void *p) noexcept
+{
+	counted_free(p);
+}
+
+void
+operator delete(void *p, size_t) noexcept
+{
+	counted_free(p);
+}
+
+void
+operator delete[](void *p, size_t) noexcept
+{
+	counted_free(p);
+}
+
+namespace
+{
+
+struct Case
+{
+	vc_element_kind kind;
+	vc_metric	metric;
+	size_t		dimensions;
+	size_t		centers;
+	size_t		samples;
+	int			threads;
+};
+
+TEST(KMeansMemory, MemoryBytesBoundsWhatCreateAndRunAllocate)
+{
+	const Case	cases[] = {
+		{VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 64, 100, 2000, 1},
+		{VC_ELEMENT_F32, VC_METRIC_COSINE, 33, 40, 1500, 2},
+		{VC_ELEMENT_F32, VC_METRIC_NEGATIVE_INNER_PRODUCT, 8, 500, 300, 4},
+		{VC_ELEMENT_BITS, VC_METRIC_HAMMING, 100, 64, 1000, 2},
+		{VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 3, 1, 10, 1},
+	};
+	std::mt19937 random(8);
+
+	for (const Case &c : cases)
+	{
+		vc_kmeans_params params = {c.kind, c.metric, c.dimensions, c.centers, c.samples, 50,
+								   c.threads, 1};
+		size_t		row = c.kind == VC_ELEMENT_F32 ? c.dimensions * 4 : (c.dimensions + 7) / 8;
+		std::vector<uint8_t> data(c.samples * row);
+		std::normal_distribution<float> normal;
+
+		for (size_t i = 0; i < data.size(); i++)
+			if (c.kind == VC_ELEMENT_BITS)
+				data[i] = static_cast<uint8_t>(random());
+		if (c.kind == VC_ELEMENT_F32)
+			for (size_t i = 0; i < data.size() / 4; i++)
+				reinterpret_cast<float *>(data.data())[i] = normal(random);
+
+		size_t		before = allocated.load();
+
+		peak.store(before);
+
+		vc_kmeans  *kmeans = nullptr;
+		bool		done = false;
+
+		ASSERT_EQ(vc_kmeans_create(&params, &kmeans), VC_OK);
+		for (size_t i = 0; i < c.samples; i++)
+			ASSERT_EQ(vc_kmeans_set_sample(kmeans, i, data.data() + i * row), VC_OK);
+		while (!done)
+			ASSERT_EQ(vc_kmeans_run(kmeans, 5000, &done), VC_OK);
+
+		size_t		used = peak.load() - before;
+
+		vc_kmeans_free(kmeans);
+		EXPECT_LE(used, vc_kmeans_memory_bytes(&params))
+			<< "kind " << c.kind << " metric " << c.metric << " centres " << c.centers;
+		// and not wildly above it
+		EXPECT_GE(2 * used + 4096, vc_kmeans_memory_bytes(&params));
+		EXPECT_EQ(allocated.load(), before) << "everything freed";
+	}
+}
+
+}							// namespace
