@@ -118,7 +118,7 @@ def targets_section(results, method):
         "| target | measured | |",
         "| --- | ---: | --- |",
         f"| build time at most {TARGET_BUILD_TIME}x | {cell(build, '{:.2f}x')} | {verdict(None if build is None else build <= TARGET_BUILD_TIME)} |",
-        f"| index size at most {TARGET_INDEX_SIZE}x | {cell(size, '{:.3f}x')} | {verdict(None if size is None else size <= TARGET_INDEX_SIZE)} |",
+        f"| index size at most {TARGET_INDEX_SIZE}x | {cell(size, '{:.4f}x')} | {verdict(None if size is None else size <= TARGET_INDEX_SIZE)} |",
         "",
         f"QPS at least {TARGET_QPS}x pgvector's at the same or better recall, for every probes: at the same"
         " probes (met when our recall is not lower), and at equal recall (pgvector's QPS at our recall,"
