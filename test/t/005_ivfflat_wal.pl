@@ -25,16 +25,18 @@ use VectorTap;
 
 my ($primary, $standby) = streaming_pair(wal_checking_conf());
 
-# The same answers on both nodes at 3 probes, and the sequential scan's at
-# probes = lists; distance_of: compare distances, not ids (ties)
+# The same answers on both nodes at probes = lists, and the sequential
+# scan's (compare_nodes), and the same at 3 probes; distance_of: compare
+# with the sequential scan by distances, not ids (ties)
 sub compare
 {
 	my ($what, $table, $index, $lists, $orderbys, %opt) = @_;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
-	compare_nodes($primary, $standby, "$what, 3 probes", $table, $index, $orderbys,
-		settings => 'SET ivfflat.probes = 3;');
-	return compare_nodes($primary, $standby, "$what, all $lists lists", $table, $index, $orderbys,
+	my $found = compare_nodes($primary, $standby, "$what, all $lists lists", $table, $index, $orderbys,
 		settings => "SET ivfflat.probes = $lists;", exact => 1, %opt);
+	my @some = ($table, $orderbys, settings => 'SET enable_seqscan = off; SET ivfflat.probes = 3;');
+	is_deeply(knn($standby, @some), knn($primary, @some), "$what, 3 probes: standby gives the primary's nearest neighbours");
+	return $found;
 }
 
 # ------------------------------------------------------------------------
