@@ -195,6 +195,8 @@ RESET enable_seqscan;
 CREATE INDEX iv_l2 ON iv USING ivfflat (val vector_l2_ops) WITH (lists = 10);
 ANALYZE iv;
 EXPLAIN (COSTS OFF) SELECT id FROM iv ORDER BY val <-> '[1,1,1,1,1,1,1,1]' LIMIT 5;
+-- without LIMIT every row is wanted: a sequential scan and a sort
+EXPLAIN (COSTS OFF) SELECT id FROM iv ORDER BY val <-> '[1,1,1,1,1,1,1,1]';
 EXPLAIN (COSTS OFF) SELECT id FROM iv WHERE val <-> '[1,1,1,1,1,1,1,1]' < 1;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM iv;
 -- another operator than the opclass's: no index

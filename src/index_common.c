@@ -364,3 +364,22 @@ index_build_threads(Relation heap, Relation index, IndexInfo *index_info)
 		workers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
 	return 1 + Max(workers, 0);
 }
+
+void
+index_rescan_keys(IndexScanDesc scan, ScanKey keys, ScanKey orderbys)
+{
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+}
+
+void
+index_require_order_by(IndexScanDesc scan, const char *am_name)
+{
+	if (scan->numberOfOrderBys == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("an %s index can only be scanned in distance order", am_name),
+				 errhint("Use ORDER BY column <-> value LIMIT n with the opclass's operator.")));
+}

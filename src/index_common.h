@@ -17,6 +17,7 @@
 #include "pg_compat.h"
 
 #include "access/amapi.h"
+#include "access/relscan.h"
 #include "nodes/execnodes.h"
 #include "storage/bufmgr.h"
 #include "utils/relcache.h"
@@ -84,6 +85,12 @@ extern void index_check_core(vc_status status, const char *am_name, const char *
 
 /* A new page at the end of fork, pinned and exclusively locked */
 extern Buffer index_new_buffer(Relation index, ForkNumber fork);
+
+/* amrescan's common part: take the new scan keys and ORDER BY keys */
+extern void index_rescan_keys(IndexScanDesc scan, ScanKey keys, ScanKey orderbys);
+
+/* Errors unless the scan has an ORDER BY distance (the only scan we do) */
+extern void index_require_order_by(IndexScanDesc scan, const char *am_name);
 
 /*
  * A new IndexAmRoutine with what hnsw and ivfflat share: ORDER BY distance

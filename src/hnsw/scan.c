@@ -80,10 +80,7 @@ hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
-	if (keys && scan->numberOfKeys > 0)
-		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
-	if (orderbys && scan->numberOfOrderBys > 0)
-		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	index_rescan_keys(scan, keys, orderbys);
 
 	MemoryContextReset(so->query_context);
 	so->searched = false;
@@ -105,11 +102,7 @@ prepare_query(IndexScanDesc scan)
 	struct varlena *query;
 	MemoryContext old;
 
-	if (scan->numberOfOrderBys == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("an hnsw index can only be scanned in distance order"),
-				 errhint("Use ORDER BY column <-> value LIMIT n with the opclass's operator.")));
+	index_require_order_by(scan, "hnsw");
 
 	so->null_query = (orderby->sk_flags & SK_ISNULL) != 0;
 	if (so->null_query)

@@ -32,6 +32,7 @@
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "port/atomics.h"
 #include "storage/bufmgr.h"
 #include "storage/condition_variable.h"
 #include "storage/smgr.h"
@@ -90,6 +91,7 @@ typedef struct IvfflatBuildState
 	double		index_tuples;
 	MemoryContext row_context;	/* reset after every row */
 	bool		report_progress;	/* the leader or a serial build */
+	pg_atomic_uint64 *tuples_assigned;	/* by every participant (parallel) */
 } IvfflatBuildState;
 
 static void init_state(IvfflatBuildState *state, Relation heap, Relation index);
@@ -542,7 +544,14 @@ assign_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		tuplesort_puttupleslot(state->sort, state->slot);
 
 		state->index_tuples++;
-		if (state->report_progress)
+		if (state->tuples_assigned != NULL)
+		{
+			uint64		assigned = pg_atomic_add_fetch_u64(state->tuples_assigned, 1);
+
+			if (state->report_progress)
+				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) assigned);
+		}
+		else if (state->report_progress)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) state->index_tuples);
 	}
 	MemoryContextSwitchTo(old);
@@ -651,6 +660,8 @@ typedef struct ParallelAssignShared
 	double		heap_tuples;
 	double		index_tuples;
 
+	pg_atomic_uint64 tuples_assigned;	/* for the leader's progress report */
+
 	/* a ParallelTableScanDescData follows */
 } ParallelAssignShared;
 
@@ -679,6 +690,7 @@ assign_share(Relation heap, Relation index, IndexInfo *index_info, ParallelAssig
 
 	init_state(state, heap, index);
 	state->report_progress = leader;
+	state->tuples_assigned = &shared->tuples_assigned;
 	state->centers = centers;
 	state->lists_view.dimensions = state->dimensions;
 	state->lists_view.count = state->lists;
@@ -788,6 +800,7 @@ begin_parallel_assign(IvfflatBuildState *state, IndexInfo *index_info, int worke
 	shared->participants_done = 0;
 	shared->heap_tuples = 0;
 	shared->index_tuples = 0;
+	pg_atomic_init_u64(&shared->tuples_assigned, 0);
 	table_parallelscan_initialize(state->heap, SHARED_SCAN(shared), snapshot);
 
 	sharedsort = shm_toc_allocate(context->toc, sort_bytes);

@@ -87,10 +87,7 @@ ivfflat_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, in
 {
 	IvfflatScanOpaque so = (IvfflatScanOpaque) scan->opaque;
 
-	if (keys && scan->numberOfKeys > 0)
-		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
-	if (orderbys && scan->numberOfOrderBys > 0)
-		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	index_rescan_keys(scan, keys, orderbys);
 
 	MemoryContextReset(so->query_context);
 	so->started = false;
@@ -113,11 +110,7 @@ start_query(IndexScanDesc scan)
 	uint32		max_probes;
 	MemoryContext old;
 
-	if (scan->numberOfOrderBys == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("an ivfflat index can only be scanned in distance order"),
-				 errhint("Use ORDER BY column <-> value LIMIT n with the opclass's operator.")));
+	index_require_order_by(scan, "ivfflat");
 	/* TIDs are returned long after their page was unlocked */
 	if (!IsMVCCSnapshot(scan->xs_snapshot))
 		ereport(ERROR,
