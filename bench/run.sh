@@ -6,10 +6,13 @@
 #   bench/run.sh hnsw [options]        HNSW build/size/recall/QPS/insert rate against the
 #                                      reference pgvector (bench/hnsw.py --help),
 #                                      e.g. bench/run.sh hnsw --dataset l2-128 --rows 20000
+#   bench/run.sh ivfflat [options]     IVFFlat build/size/recall/QPS over ivfflat.probes against
+#                                      the reference pgvector (bench/ivfflat.py --help),
+#                                      e.g. bench/run.sh ivfflat --engines ref --rows 20000 --lists 100
 #
 # Installs what is missing, builds and installs the extension, starts a
 # scratch cluster tuned for the measurement and runs the bench; the report
-# goes to bench/results/<bench>-<date>.md.  The HNSW bench compares with
+# goes to bench/results/<bench>-<date>.md.  The HNSW and IVFFlat benches compare with
 # pgvector 0.8.6 installed as extension pgvector_ref
 # (/work/shared/tools/install_pgvector_ref.sh) and skips it when that is missing.
 #
@@ -20,7 +23,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 bench=seqscan
 case "${1:-}" in
-	seqscan | hnsw)
+	seqscan | hnsw | ivfflat)
 		bench="$1"
 		shift
 		;;
@@ -38,7 +41,7 @@ case "$bench" in
 		cluster_start "shared_buffers = 4GB" "max_parallel_workers_per_gather = 0" "jit = off" \
 			"max_wal_size = 8GB" "checkpoint_timeout = 1h" "maintenance_work_mem = 1GB"
 		;;
-	hnsw)
+	hnsw | ivfflat)
 		# One parallel maintenance worker: the machine has two cores.
 		cluster_start "shared_buffers = 2GB" "maintenance_work_mem = 4GB" \
 			"max_parallel_maintenance_workers = 1" "max_parallel_workers_per_gather = 0" "jit = off" \

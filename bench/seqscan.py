@@ -103,19 +103,20 @@ def copy_rows(first_id, chunk, element):
     return tuples.tobytes()
 
 
-class CopyStream(io.RawIOBase):
-    """A file-like object that hands COPY BINARY data to copy_expert lazily."""
+def copy_binary_pieces(chunks, element):
+    """COPY BINARY data, in pieces, of (first_id, array) chunks of rows."""
+    yield b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+    for first_id, chunk in chunks:
+        yield copy_rows(first_id, chunk, element)
+    yield struct.pack(">h", -1)
 
-    def __init__(self, data_set):
-        self.pieces = self.generate(data_set)
+
+class ByteChunks(io.RawIOBase):
+    """A read()-able stream over an iterator of byte strings, for copy_expert."""
+
+    def __init__(self, pieces):
+        self.pieces = iter(pieces)
         self.pending = b""
-
-    @staticmethod
-    def generate(data_set):
-        yield b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
-        for first_id, chunk in clustered_chunks(data_set.dim, data_set.rows, data_set.seed):
-            yield copy_rows(first_id, chunk, data_set.element)
-        yield struct.pack(">h", -1)
 
     def readable(self):
         return True
@@ -170,7 +171,8 @@ def load(cursor, data_set, storage):
     if storage != "default":
         cursor.execute(f"ALTER TABLE {data_set.table} ALTER COLUMN embedding SET STORAGE {storage}")
     started = time.perf_counter()
-    cursor.copy_expert(f"COPY {data_set.table} FROM STDIN WITH (FORMAT binary)", CopyStream(data_set), size=1 << 20)
+    pieces = copy_binary_pieces(clustered_chunks(data_set.dim, data_set.rows, data_set.seed), data_set.element)
+    cursor.copy_expert(f"COPY {data_set.table} FROM STDIN WITH (FORMAT binary)", ByteChunks(pieces), size=1 << 20)
     cursor.execute(f"VACUUM (FREEZE, ANALYZE) {data_set.table}")
     return time.perf_counter() - started
 

@@ -16,103 +16,28 @@ use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
 
-use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use VectorTap;
 use HnswTap;
 
-my $primary = PostgreSQL::Test::Cluster->new('primary');
-$primary->init(allows_streaming => 1);
-$primary->append_conf(
-	'postgresql.conf', q{
-wal_consistency_checking = 'generic'
-# every generic record carries a full-page image for the check: keep it small
-wal_compression = on
-max_wal_size = '1GB'
-autovacuum = off
-});
-$primary->start;
-$primary->backup('backup');
-
-my $standby = PostgreSQL::Test::Cluster->new('standby');
-$standby->init_from_backup($primary, 'backup', has_streaming => 1);
-$standby->start;
+my ($primary, $standby) = streaming_pair(wal_checking_conf());
 
 is($primary->safe_psql('postgres', 'SHOW wal_consistency_checking'),
 	'generic', 'the primary asks for generic WAL records to be checked');
 
-# Wait until the standby has replayed everything the primary wrote, failing
-# at once (not after the framework's timeout) if replay hit an inconsistent
-# page or the standby went down.
-sub wait_for_standby
-{
-	my ($what) = @_;
-	local $Test::Builder::Level = $Test::Builder::Level + 1;
-	my $target = $primary->lsn('write');
-	my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
-	while (1)
-	{
-		my $log = slurp_file($standby->logfile);
-		if ($log =~ /(inconsistent page found[^\n]*)/)
-		{
-			fail("$what: standby replay consistent");
-			die "standby: $1";
-		}
-		if ($log =~ /(startup process[^\n]*(?:exited|terminated)[^\n]*)/)
-		{
-			fail("$what: standby alive");
-			die "standby: $1";
-		}
-		my $caught_up = $primary->safe_psql('postgres',
-			"SELECT coalesce(bool_and('$target' <= replay_lsn AND state = 'streaming'), false) FROM pg_stat_replication WHERE application_name = 'standby'");
-		last if $caught_up eq 't';
-		if (time() > $deadline)
-		{
-			fail("$what: standby caught up");
-			die "standby did not catch up to $target";
-		}
-		select(undef, undef, undef, 0.1);
-	}
-	ok(1, "$what: standby replayed up to $target");
-	return;
-}
-
-# The same nearest neighbours through the index on primary and standby, a
-# plan that really uses the index on both, at least min_rows rows a query,
-# and, when asked, a recall floor against the exact answer on the primary
-# (min_recall) and sound index pages on the standby (check: the rows the
-# index must hold, as "table WHERE ..."; the primary's pages are the same,
-# as far as wal_consistency_checking can tell).
-sub compare_nodes
+# compare_nodes (VectorTap) on this primary and standby; check: the rows the
+# index must hold ("table WHERE ..."), for check_index on the standby
+sub compare
 {
 	my ($what, $table, $index, $orderbys, %opt) = @_;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
-
-	wait_for_standby($what);
-	for my $node ($primary, $standby)
+	if (defined(my $heap = $opt{check}))
 	{
-		my $plan = $node->safe_psql('postgres',
-			"SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT id FROM $table ORDER BY $orderbys->[0] LIMIT 10");
-		like($plan, qr/Index Scan using $index /, "$what: " . $node->name . " scans $index");
+		$opt{check} = sub { (check_index($_[0], $index, $heap))[0] };
 	}
-	my $on_primary = knn($primary, $table, $orderbys);
-	my $on_standby = knn($standby, $table, $orderbys);
-	is_deeply($on_standby, $on_primary, "$what: standby gives the primary's nearest neighbours");
-
-	my $short = grep { scalar(split /,/) < ($opt{min_rows} // 10) } @$on_primary;
-	is($short, 0, "$what: every query found enough rows");
-	if (defined $opt{min_recall})
-	{
-		my $r = recall($on_primary, knn($primary, $table, $orderbys, exact => 1));
-		cmp_ok($r, '>=', $opt{min_recall}, "$what: recall\@10 against a sequential scan ($r)");
-	}
-	if (defined $opt{check})
-	{
-		my ($problems, $stats) = check_index($standby, $index, $opt{check});
-		is_deeply($problems, [], "$what: index pages sound on the standby");
-	}
-	return $on_primary;
+	return compare_nodes($primary, $standby, $what, $table, $index, $orderbys, %opt);
 }
 
 $primary->safe_psql('postgres', 'CREATE EXTENSION vector; CREATE EXTENSION pageinspect');
@@ -136,7 +61,7 @@ CREATE INDEX t_v_idx ON t USING hnsw (v vector_l2_ops);
 my $queries = orderbys($primary, 'SELECT v FROM q ORDER BY id', 'v', '<->', '');
 is(scalar(@$queries), 20, '20 query vectors');
 
-compare_nodes('vector build', 't', 't_v_idx', $queries, min_recall => 0.85);
+compare('vector build', 't', 't_v_idx', $queries, min_recall => 0.85);
 
 my $insert_start = $primary->lsn('insert');
 $primary->safe_psql(
@@ -145,19 +70,15 @@ SELECT setseed(0.5);
 INSERT INTO t SELECT i, ARRAY(SELECT random() - 0.5 FROM generate_series(1, 16) WHERE i > 0)
 	FROM generate_series(3001, 3400) i;
 });
-compare_nodes('vector insert', 't', 't_v_idx', $queries, min_recall => 0.85);
+compare('vector insert', 't', 't_v_idx', $queries, min_recall => 0.85);
 
 # The inserts' generic records carry the page images the standby checks
-my ($waldump, $waldump_err);
-IPC::Run::run [ 'pg_waldump', '-p', $primary->data_dir . '/pg_wal', '-s', $insert_start,
-	'-e', $primary->lsn('insert'), '--rmgr=Generic', '--bkp-details' ], '>', \$waldump, '2>', \$waldump_err;
-my $generic_blocks = () = $waldump =~ /blkref #\d+: rel /g;
-my $checked_blocks = () = $waldump =~ /blkref #\d+: rel [^\n]*\(FPW/g;
+my ($generic_blocks, $checked_blocks) = generic_wal_blocks($primary, $insert_start);
 cmp_ok($generic_blocks, '>', 1000, "the inserts wrote generic WAL records ($generic_blocks blocks)");
 is($checked_blocks, $generic_blocks, 'every block of every generic record comes with its page image');
 
 $primary->safe_psql('postgres', 'DELETE FROM t WHERE id % 5 = 0; VACUUM t');
-my $after_vacuum = compare_nodes('vector delete + vacuum', 't', 't_v_idx', $queries,
+my $after_vacuum = compare('vector delete + vacuum', 't', 't_v_idx', $queries,
 	min_recall => 0.8, check => 't');
 is(scalar(grep { /(^|,)\d*[05](,|$)/ } @$after_vacuum), 0, 'no deleted row is returned after VACUUM');
 
@@ -168,7 +89,7 @@ SELECT setseed(0.75);
 INSERT INTO t SELECT i, ARRAY(SELECT random() - 0.5 FROM generate_series(1, 16) WHERE i > 0)
 	FROM generate_series(3401, 3600) i;
 });
-compare_nodes('vector insert after vacuum', 't', 't_v_idx', $queries, min_recall => 0.8);
+compare('vector insert after vacuum', 't', 't_v_idx', $queries, min_recall => 0.8);
 
 # ------------------------------------------------------------------------
 # A build that outgrows maintenance_work_mem: part in memory, written
@@ -191,7 +112,7 @@ like($stderr, qr/hnsw graph no longer fits into maintenance_work_mem after \d+ t
 	'the build went on on disk');
 # the rows' own vectors, from both parts: each is its own nearest neighbour
 my $tw_queries = orderbys($primary, 'SELECT v FROM tw WHERE id % 50 = 1 ORDER BY id', 'v', '<=>', '');
-my $tw_found = compare_nodes('vector cosine, build spilled to disk', 'tw', 'tw_v_idx', $tw_queries,
+my $tw_found = compare('vector cosine, build spilled to disk', 'tw', 'tw_v_idx', $tw_queries,
 	min_recall => 0.7);
 is_deeply([ map { (split /,/)[0] } @$tw_found ], [ map { 50 * $_ + 1 } 0 .. 19 ],
 	'each row of the spilled build is its own nearest neighbour');
@@ -246,12 +167,12 @@ my %kinds = (
 	]);
 for my $kind (sort keys %kinds)
 {
-	compare_nodes("$kind build", 'tk', @{ $kinds{$kind} });
+	compare("$kind build", 'tk', @{ $kinds{$kind} });
 }
 $primary->safe_psql('postgres', "SELECT setseed(0.625);\n" . $kinds_rows->(1501, 1650));
 for my $kind (sort keys %kinds)
 {
-	compare_nodes("$kind insert", 'tk', @{ $kinds{$kind} }, check => 'tk');
+	compare("$kind insert", 'tk', @{ $kinds{$kind} }, check => 'tk');
 }
 
 # ------------------------------------------------------------------------
@@ -275,7 +196,7 @@ my $u_queries = [ @$queries[ 0 .. 4 ] ];
 my $u_before = knn($primary, 'u', $u_queries);
 is(scalar(grep { scalar(split /,/) == 10 } @$u_before), 5, 'unlogged index answers before the crash');
 is_deeply($u_before, knn($primary, 'u', $u_queries, exact => 1), 'and exactly, on 700 rows');
-wait_for_standby('before the crash of the primary');
+wait_for_standby($primary, $standby, 'before the crash of the primary');
 
 $primary->stop('immediate');
 $primary->start;
@@ -305,15 +226,15 @@ sub check_unlogged_reset
 check_unlogged_reset($primary, 'after a crash of the primary');
 
 # The logged indexes came through crash recovery; the standby reconnected
-compare_nodes('vector after a crash of the primary', 't', 't_v_idx', $queries, min_recall => 0.8);
-compare_nodes('sparsevec after a crash of the primary', 'tk', @{ $kinds{sparsevec} });
+compare('vector after a crash of the primary', 't', 't_v_idx', $queries, min_recall => 0.8);
+compare('sparsevec after a crash of the primary', 'tk', @{ $kinds{sparsevec} });
 
 # ------------------------------------------------------------------------
 # The promoted standby: unlogged index reset, logged indexes writable
 # ------------------------------------------------------------------------
 
 $primary->safe_psql('postgres', 'SELECT setseed(0.9375); ' . $kinds_rows->(2001, 2060));
-compare_nodes('bit insert before promotion', 'tk', @{ $kinds{bit} });
+compare('bit insert before promotion', 'tk', @{ $kinds{bit} });
 $standby->promote;
 $standby->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()')
   or die 'the standby did not leave recovery';

@@ -17,6 +17,7 @@ use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use VectorTap;
 use HnswTap;
 
 my $node = PostgreSQL::Test::Cluster->new('main');
@@ -98,41 +99,6 @@ is($node->safe_psql('postgres', 'SELECT count(DISTINCT s::text) FROM sparse_rows
 # Recall
 # ------------------------------------------------------------------------
 
-# The first 10 distances (as numbers) for each ORDER BY clause, through the
-# index or exactly
-sub knn_distances
-{
-	my ($table, $expression, $orderbys, %opt) = @_;
-	my $settings =
-	  $opt{exact}
-	  ? 'SET enable_indexscan = off; SET enable_bitmapscan = off;'
-	  : 'SET enable_seqscan = off;';
-	my $sql = join("\n",
-		$settings,
-		map {
-			my ($op_query) = /^\Q$expression\E (.*)$/s;
-			"SELECT 'r:' || coalesce(array_to_string(ARRAY(SELECT $expression $op_query FROM $table ORDER BY $_ LIMIT 10), ','), '');"
-		} @$orderbys);
-	my @lines = split /\n/, $node->safe_psql('postgres', $sql);
-	return [ map { [ split /,/, s/^r://r ] } @lines ];
-}
-
-# Recall that counts ties: a row found is a hit when its distance is within
-# the exact 10th distance
-sub recall_with_ties
-{
-	my ($found, $exact) = @_;
-	my ($hits, $total) = (0, 0);
-	for my $i (0 .. $#$exact)
-	{
-		my $limit = $exact->[$i][-1];
-		my $n = grep { $_ <= $limit + 1e-6 * (1 + abs($limit)) } @{ $found->[$i] };
-		$hits += $n < @{ $exact->[$i] } ? $n : @{ $exact->[$i] };
-		$total += @{ $exact->[$i] };
-	}
-	return $total ? $hits / $total : 1;
-}
-
 # Build the index on the full table, measure; then the insert path: an
 # empty table with the index, the rows inserted, measure.
 sub check_recall
@@ -165,8 +131,8 @@ sub check_recall
 		my $recall;
 		if ($c{ties})
 		{
-			$recall = recall_with_ties(knn_distances('r', $c{expression}, $orderbys),
-				knn_distances('r', $c{expression}, $orderbys, exact => 1));
+			$recall = recall_with_ties(knn_distances($node, 'r', $c{expression}, $orderbys),
+				knn_distances($node, 'r', $c{expression}, $orderbys, exact => 1));
 			my $plain = recall($found, $exact);
 			cmp_ok($plain, '>=', $floor{bit_plain}, "$c{name} $path: recall\@10 without counting ties ($plain)");
 		}

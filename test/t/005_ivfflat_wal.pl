@@ -2,12 +2,16 @@
 #
 # ivfflat indexes under WAL: a primary with a streaming standby that checks
 # the page images of every generic WAL record it replays
-# (wal_consistency_checking = 'generic').  After CREATE INDEX (the whole
-# index WAL-logged at the end, serially and with parallel workers), INSERTs
-# that fill and extend lists, and VACUUM, the standby must be alive, caught
-# up, and return what the primary returns through the index.  Then a crash
-# of the primary: the index is intact after recovery, and an unlogged
-# table's index is empty but usable.
+# (wal_consistency_checking = 'generic' on the primary: the standby FATALs
+# on the first page whose replay differs from the primary's image).  After
+# each kind of change (CREATE INDEX, serial and with parallel workers;
+# INSERTs into the lists; DELETE and VACUUM; INSERTs after VACUUM), for
+# vector (l2, cosine), halfvec and bit, the standby must be alive, caught
+# up, and give the same nearest neighbours as the primary through the
+# index, at a few probes and at probes = lists; at probes = lists (every
+# list scanned) the answer must also be the sequential scan's.  Then an
+# unlogged table: after a crash of the primary its index is empty but
+# usable.  (Crash recovery of logged indexes: 006_ivfflat_crash.pl.)
 use strict;
 use warnings;
 
@@ -17,118 +21,150 @@ use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use HnswTap;
+use VectorTap;
 
-my $primary = PostgreSQL::Test::Cluster->new('ivf_primary');
-$primary->init(allows_streaming => 1);
-$primary->append_conf(
-	'postgresql.conf', q{
-wal_consistency_checking = 'generic'
-wal_compression = on
-max_wal_size = '1GB'
-autovacuum = off
-});
-$primary->start;
-$primary->backup('backup');
+my ($primary, $standby) = streaming_pair(wal_checking_conf());
 
-my $standby = PostgreSQL::Test::Cluster->new('ivf_standby');
-$standby->init_from_backup($primary, 'backup', has_streaming => 1);
-$standby->start;
-
-sub wait_for_standby
+# The same answers on both nodes at probes = lists, and the sequential
+# scan's (compare_nodes), and the same at 3 probes; distance_of: compare
+# with the sequential scan by distances, not ids (ties)
+sub compare
 {
-	my ($what) = @_;
+	my ($what, $table, $index, $lists, $orderbys, %opt) = @_;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
-	$primary->wait_for_catchup($standby, 'replay', $primary->lsn('write'));
-	my $log = slurp_file($standby->logfile);
-	unlike($log, qr/inconsistent page found/, "$what: standby replay consistent");
-	return;
+	my $found = compare_nodes($primary, $standby, "$what, all $lists lists", $table, $index, $orderbys,
+		settings => "SET ivfflat.probes = $lists;", exact => 1, %opt);
+	my @some = ($table, $orderbys, settings => 'SET enable_seqscan = off; SET ivfflat.probes = 3;');
+	is_deeply(knn($standby, @some), knn($primary, @some), "$what, 3 probes: standby gives the primary's nearest neighbours");
+	return $found;
 }
+
+# ------------------------------------------------------------------------
+# vector, l2: build, insert, delete + vacuum, insert
+# ------------------------------------------------------------------------
+
+my $rows = sub {
+	my ($table, $dim, $from, $to) = @_;
+	return "INSERT INTO $table SELECT i, ARRAY(SELECT random() - 0.5 FROM generate_series(1, $dim) WHERE i > 0)"
+	  . " FROM generate_series($from, $to) i;";
+};
+# tables $table (rows) and q$table (20 queries) of vector($dim)
+my $tables = sub {
+	my ($seed, $table, $dim, $count) = @_;
+	return "SELECT setseed($seed);\n"
+	  . join("\n", map { "CREATE TABLE $_ (id int PRIMARY KEY, v vector($dim));" } $table, "q$table")
+	  . $rows->($table, $dim, 1, $count)
+	  . $rows->("q$table", $dim, 1, 20);
+};
+$primary->safe_psql('postgres',
+	extension_sql() . $tables->(0.25, 't', 16, 3000) . 'CREATE INDEX t_v_idx ON t USING ivfflat (v vector_l2_ops) WITH (lists = 20);');
+my $queries = orderbys($primary, 'SELECT v FROM qt ORDER BY id', 'v', '<->');
+is(scalar(@$queries), 20, '20 query vectors');
+
+compare('vector build', 't', 't_v_idx', 20, $queries);
+
+my $insert_start = $primary->lsn('insert');
+$primary->safe_psql('postgres', "SELECT setseed(0.5);\n" . $rows->('t', 16, 3001, 3400));
+compare('vector insert', 't', 't_v_idx', 20, $queries);
+
+# The inserts' generic records carry the page images the standby checks
+my ($generic_blocks, $checked_blocks) = generic_wal_blocks($primary, $insert_start);
+cmp_ok($generic_blocks, '>=', 400, "the inserts wrote generic WAL records ($generic_blocks blocks)");
+is($checked_blocks, $generic_blocks, 'every block of every generic record comes with its page image');
+
+$primary->safe_psql('postgres', 'DELETE FROM t WHERE id % 5 = 0; VACUUM t');
+my $after_vacuum = compare('vector delete + vacuum', 't', 't_v_idx', 20, $queries);
+is(scalar(grep { /(^|,)\d*[05](,|$)/ } @$after_vacuum), 0, 'no deleted row is returned after VACUUM');
+
+# inserts after vacuum (into the space VACUUM freed, and beyond)
+$primary->safe_psql('postgres', "SELECT setseed(0.75);\n" . $rows->('t', 16, 3401, 4000));
+compare('vector insert after vacuum', 't', 't_v_idx', 20, $queries);
+my $t_rows = $primary->safe_psql('postgres', 'SET enable_indexscan = off; SET enable_bitmapscan = off; SELECT count(*) FROM t');
+is(index_reaches($standby, 't', $queries->[0], 'SET ivfflat.probes = 20;'),
+	"$t_rows|$t_rows", "standby: a scan of every list without LIMIT returns each of the $t_rows rows once");
+
+# ------------------------------------------------------------------------
+# vector cosine, halfvec (expression), bit (binary_quantize): build,
+# insert, delete + vacuum
+# ------------------------------------------------------------------------
 
 $primary->safe_psql(
-	'postgres', q{
-CREATE EXTENSION vector;
-SELECT setseed(0.3);
-CREATE TABLE items (id int PRIMARY KEY, val vector(8));
-INSERT INTO items SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-	FROM generate_series(1, 5000) i;
-CREATE TABLE queries (q vector(8));
-INSERT INTO queries SELECT ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-	FROM generate_series(1, 10) i;
-CREATE INDEX items_idx ON items USING ivfflat (val vector_l2_ops) WITH (lists = 20);
+	'postgres', $tables->(0.125, 'tk', 32, 1500) . q{
+CREATE INDEX tk_cosine_idx ON tk USING ivfflat (v vector_cosine_ops) WITH (lists = 10);
+CREATE INDEX tk_half_idx ON tk USING ivfflat ((v::halfvec(32)) halfvec_l2_ops) WITH (lists = 10);
+CREATE INDEX tk_bit_idx ON tk USING ivfflat ((binary_quantize(v)::bit(32)) bit_hamming_ops) WITH (lists = 10);
 });
-wait_for_standby('CREATE INDEX');
+my %kinds = (
+	vector_cosine => [ 'tk_cosine_idx', orderbys($primary, 'SELECT v FROM qtk ORDER BY id', 'v', '<=>') ],
+	halfvec => [
+		'tk_half_idx',
+		orderbys($primary, 'SELECT v::halfvec(32) FROM qtk ORDER BY id', 'v::halfvec(32)', '<->', '::halfvec(32)')
+	],
+	bit => [
+		'tk_bit_idx',
+		orderbys($primary, 'SELECT binary_quantize(v)::bit(32) FROM qtk ORDER BY id',
+			'binary_quantize(v)::bit(32)', '<~>', '::bit(32)'),
+		distance_of => 'binary_quantize(v)::bit(32)'
+	]);
 
-my $orderbys = orderbys($primary, 'SELECT q FROM queries', 'val', '<->', '::vector');
-my $all_lists = 'SET ivfflat.probes = 20;';
-
-sub same_on_both
+# (each ORDER BY matches one index only: its operator and expression)
+sub compare_kinds
 {
 	my ($what) = @_;
-	local $Test::Builder::Level = $Test::Builder::Level + 1;
-	my $on_primary = knn($primary, 'items', $orderbys, settings => $all_lists);
-	my $on_standby = knn($standby, 'items', $orderbys, settings => $all_lists);
-	my $exact = knn($primary, 'items', $orderbys, exact => 1);
-	is_deeply($on_standby, $on_primary, "$what: the standby's index returns the primary's rows");
-	is(exact_matches($on_primary, $exact), scalar(@$exact),
-		"$what: every list probed gives the exact nearest rows");
+	for my $kind (sort keys %kinds)
+	{
+		my ($index, $orderbys, %opt) = @{ $kinds{$kind} };
+		compare("$kind $what", 'tk', $index, 10, $orderbys, %opt);
+	}
 	return;
 }
-same_on_both('after CREATE INDEX');
 
-# inserts: lists fill their pages and get new ones
-$primary->safe_psql('postgres', q{
-INSERT INTO items SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-	FROM generate_series(5001, 15000) i;
-});
-wait_for_standby('INSERT');
-same_on_both('after INSERT');
+compare_kinds('build');
+$primary->safe_psql('postgres', "SELECT setseed(0.625);\n" . $rows->('tk', 32, 1501, 1800));
+compare_kinds('insert');
+$primary->safe_psql('postgres', 'DELETE FROM tk WHERE id % 3 = 0; VACUUM tk');
+compare_kinds('delete + vacuum');
 
-# vacuum removes entries; inserts reuse the room
-$primary->safe_psql('postgres', q{
-DELETE FROM items WHERE id % 3 = 0;
-VACUUM items;
-INSERT INTO items SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-	FROM generate_series(15001, 17000) i;
-});
-wait_for_standby('VACUUM and INSERT');
-same_on_both('after VACUUM');
+# ------------------------------------------------------------------------
+# A build with parallel workers (rows assigned to lists by the workers)
+# ------------------------------------------------------------------------
 
-# a build with parallel workers
-$primary->safe_psql('postgres', q{
-DROP INDEX items_idx;
+my ($ret, $stdout, $stderr) = $primary->psql(
+	'postgres', q{
+DROP INDEX t_v_idx;
+SET client_min_messages = debug1;
 SET max_parallel_maintenance_workers = 2;
 SET min_parallel_table_scan_size = 0;
 SET maintenance_work_mem = '256MB';
-CREATE INDEX items_idx ON items USING ivfflat (val vector_l2_ops) WITH (lists = 20);
+CREATE INDEX t_v_idx ON t USING ivfflat (v vector_l2_ops) WITH (lists = 20);
 });
-wait_for_standby('parallel CREATE INDEX');
-same_on_both('after a parallel CREATE INDEX');
+is($ret, 0, 'parallel CREATE INDEX');
+note "parallel CREATE INDEX: " . join('; ', grep { /parallel|worker/i } split /\n/, $stderr);
+compare('vector parallel build', 't', 't_v_idx', 20, $queries);
 
-# a crash of the primary: recovery replays the inserts into the index
-$primary->safe_psql('postgres', q{
-CREATE UNLOGGED TABLE scratch (id int, val vector(3));
-INSERT INTO scratch SELECT i, ARRAY[i, i % 5, i % 7] FROM generate_series(1, 100) i;
-CREATE INDEX ON scratch USING ivfflat (val vector_l2_ops) WITH (lists = 4);
-CHECKPOINT;
-INSERT INTO items SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-	FROM generate_series(17001, 19000) i;
-});
-my $before = knn($primary, 'items', $orderbys, settings => $all_lists);
+# ------------------------------------------------------------------------
+# Unlogged: after a crash of the primary, the table and its index are empty
+# (the index's init fork replaces it) and usable
+# ------------------------------------------------------------------------
+
+$primary->safe_psql(
+	'postgres', "CREATE UNLOGGED TABLE u (id int, v vector(16));\n"
+	  . $rows->('u', 16, 1, 500)
+	  . "CREATE INDEX u_v_idx ON u USING ivfflat (v vector_l2_ops) WITH (lists = 5);\n"
+	  . $rows->('u', 16, 501, 700));
+my $u_queries = [ @$queries[ 0 .. 4 ] ];
+is_deeply(knn($primary, 'u', $u_queries, settings => 'SET ivfflat.probes = 5;'),
+	knn($primary, 'u', $u_queries, exact => 1), 'unlogged index exact at probes = lists before the crash');
+wait_for_standby($primary, $standby, 'before the crash of the primary');
+
 $primary->stop('immediate');
 $primary->start;
-is_deeply(knn($primary, 'items', $orderbys, settings => $all_lists), $before,
-	'after a crash: the index returns what it did before');
-is($primary->safe_psql('postgres',
-		'SET enable_seqscan = off; SET ivfflat.probes = 20; SELECT count(*) FROM (SELECT id FROM items ORDER BY val <-> (SELECT q FROM queries LIMIT 1)) t'),
-	$primary->safe_psql('postgres', 'SELECT count(*) FROM items'),
-	'after a crash: every row is in the index');
-is($primary->safe_psql('postgres',
-		'SET enable_seqscan = off; SELECT count(*) FROM scratch'), '0',
-	'after a crash: the unlogged table is empty');
-$primary->safe_psql('postgres', q{INSERT INTO scratch VALUES (1, '[1,1,1]'), (2, '[5,5,5]')});
-is($primary->safe_psql('postgres',
-		q{SET enable_seqscan = off; SELECT string_agg(id::text, ',') FROM (SELECT id FROM scratch ORDER BY val <-> '[4,4,4]' LIMIT 2) t}),
-	'2,1', 'after a crash: the unlogged table\'s index takes rows again');
+is($primary->safe_psql('postgres', 'SET enable_indexscan = off; SET enable_bitmapscan = off; SELECT count(*) FROM u'),
+	'0', 'after a crash: the unlogged table is empty');
+is_deeply(knn($primary, 'u', $u_queries), [ ('') x 5 ], 'after a crash: its index returns no rows');
+$primary->safe_psql('postgres', "SELECT setseed(0.875);\n" . $rows->('u', 16, 1001, 1300));
+is_deeply(knn($primary, 'u', $u_queries, settings => 'SET ivfflat.probes = 5;'),
+	knn($primary, 'u', $u_queries, exact => 1), 'after a crash: rows inserted into the unlogged index are found');
+compare('vector after a crash of the primary', 't', 't_v_idx', 20, $queries);
 
 done_testing();

@@ -1,12 +1,8 @@
 # test/t/HnswTap.pm
 #
-# Helpers the hnsw TAP tests share (test/t/*.pl load it with "use lib";
-# prove only runs the *.pl files).
+# What the hnsw TAP tests need beyond VectorTap.pm (the helpers of every
+# access method's tests; test/t/*.pl load both with "use lib"):
 #
-#	knn			the first k ids in distance order for each ORDER BY clause,
-#				through the index or exactly
-#	recall		recall of index results against exact ones
-#	orderbys	ORDER BY clauses from query vectors stored in a table
 #	check_index	an amcheck-like walk over the index's pages (pageinspect):
 #				returns a list of problems, empty when the index is sound
 package HnswTap;
@@ -15,62 +11,7 @@ use strict;
 use warnings;
 
 use Exporter 'import';
-our @EXPORT = qw(knn recall orderbys exact_matches check_index);
-
-# knn($node, $table, [ORDER BY clauses], k => 10, exact => 0, settings => '')
-#
-# Returns one comma-separated list of ids per clause.  exact: a sequential
-# scan and a sort (enable_indexscan = off); otherwise enable_seqscan = off.
-# settings: more SET commands (hnsw.ef_search ...).
-sub knn
-{
-	my ($node, $table, $orderbys, %opt) = @_;
-	my $k = $opt{k} // 10;
-	my $settings =
-	  $opt{exact}
-	  ? 'SET enable_indexscan = off; SET enable_bitmapscan = off;'
-	  : 'SET enable_seqscan = off;';
-	$settings .= ' ' . $opt{settings} if defined $opt{settings};
-	my $sql = join("\n",
-		$settings,
-		map {
-			"SELECT 'r:' || coalesce(array_to_string(ARRAY(SELECT id FROM $table ORDER BY $_ LIMIT $k), ','), '');"
-		} @$orderbys);
-	my @lines = split /\n/, $node->safe_psql('postgres', $sql);
-	die 'expected ' . scalar(@$orderbys) . ' result lines, got ' . scalar(@lines)
-	  unless @lines == @$orderbys;
-	return [ map { s/^r://r } @lines ];
-}
-
-# recall([found lists], [exact lists]): the fraction of exact ids found
-sub recall
-{
-	my ($found, $exact) = @_;
-	my ($hits, $total) = (0, 0);
-	for my $i (0 .. $#$exact)
-	{
-		my %want = map { $_ => 1 } split /,/, $exact->[$i];
-		$total += keys %want;
-		$hits += grep { $want{$_} } split /,/, $found->[$i];
-	}
-	return $total ? $hits / $total : 1;
-}
-
-# exact_matches([found], [exact]): how many lists are identical
-sub exact_matches
-{
-	my ($found, $exact) = @_;
-	return scalar grep { $found->[$_] eq $exact->[$_] } 0 .. $#$exact;
-}
-
-# orderbys($node, $sql, $expression, $operator, $cast): one ORDER BY clause
-# "expression operator 'value'cast" for each row $sql returns
-sub orderbys
-{
-	my ($node, $sql, $expression, $op, $cast) = @_;
-	$cast //= '';
-	return [ map { "$expression $op '$_'$cast" } split /\n/, $node->safe_psql('postgres', $sql) ];
-}
+our @EXPORT = qw(check_index);
 
 # ------------------------------------------------------------------------
 # check_index($node, $index, $heap): walk every page of an hnsw index (the
