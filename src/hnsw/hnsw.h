@@ -143,7 +143,7 @@ typedef struct HnswElementTupleData
 {
 	uint8		type;			/* HNSW_ELEMENT_TUPLE */
 	uint8		level;
-	uint8		deleted;		/* 1 once vacuum took the last heap TID away */
+	uint8		deleted;		/* HNSW_ELEMENT_LIVE, _DELETED or _FREE */
 	uint8		heaptid_count;	/* heaptids[0..heaptid_count) are in use */
 	ItemPointerData neighbor_tid;
 	ItemPointerData heaptids[VC_HNSW_MAX_PAYLOADS];
@@ -152,6 +152,16 @@ typedef struct HnswElementTupleData
 } HnswElementTupleData;
 
 typedef HnswElementTupleData *HnswElementTuple;
+
+/*
+ * An element's life: live (it has heap TIDs); deleted (VACUUM took its last
+ * heap TID: searches still pass through it, never return it, and inserts
+ * never link to it); free (VACUUM repaired every list that named it and
+ * emptied its own: its two items wait for an insert to overwrite them).
+ */
+#define HNSW_ELEMENT_LIVE			0
+#define HNSW_ELEMENT_DELETED		1
+#define HNSW_ELEMENT_FREE			2
 
 #define HNSW_ELEMENT_TUPLE_SIZE(value_bytes) \
 	MAXALIGN(offsetof(HnswElementTupleData, value) + (value_bytes))
@@ -293,6 +303,8 @@ extern bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer
 						bool index_unchanged, IndexInfo *index_info);
 extern void hnsw_insert_value(Relation index, const HnswTypeInfo *info,
 							  const struct varlena *value, ItemPointer heap_tid);
+extern void hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id,
+						   int layer, uint64 new_id, const void *new_vector);
 
 /* search.c */
 extern HnswPageReader *hnsw_page_reader_create(Relation index);
@@ -304,6 +316,8 @@ extern HnswSearchContext *hnsw_search_context_create(Relation index, const HnswT
 extern void hnsw_search_context_free(HnswSearchContext *context);
 extern size_t hnsw_read_neighbors(HnswPageReader *reader, uint64 id, int layer, int m,
 								  uint64 *out);
+extern void hnsw_load_vector_copies(HnswSearchContext *context, const uint64 *ids, size_t count,
+									const void **vectors);
 extern size_t hnsw_search_layer(HnswSearchContext *context, const void *query,
 								const uint64 *entry_ids, size_t entry_count, int layer,
 								size_t ef, uint64 *result_ids, float *result_distances,

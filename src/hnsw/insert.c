@@ -15,6 +15,7 @@
 #include "access/generic_xlog.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/indexfsm.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -88,6 +89,80 @@ add_item(Relation index, Page page, const void *tuple, Size size)
 }
 
 /*
+ * Put the element into the space of one VACUUM freed, if the free space map
+ * names a page with a free element whose two items (on that page) can be
+ * overwritten by the new ones; true if it did, with *element_tid set.  One
+ * page is tried per insert, so a page whose slots are too small for this
+ * value (sparsevec sizes vary) costs one read, not a walk of the index.
+ */
+static bool
+reuse_free_slot(Relation index, HnswElementTuple element, Size element_size,
+				HnswNeighborTuple neighbors, Size neighbors_size, ItemPointer element_tid)
+{
+	BlockNumber block = GetFreeIndexPage(index);
+	Buffer		buffer;
+	Page		page;
+	OffsetNumber max_offset;
+	OffsetNumber element_offset = InvalidOffsetNumber;
+	OffsetNumber neighbors_offset = InvalidOffsetNumber;
+	int			free_slots = 0;
+
+	if (block == InvalidBlockNumber || block == HNSW_METAPAGE_BLKNO ||
+		block >= RelationGetNumberOfBlocks(index))
+		return false;
+
+	buffer = ReadBuffer(index, block);
+	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+	page = BufferGetPage(buffer);
+	max_offset = PageIsNew(page) ? InvalidOffsetNumber : PageGetMaxOffsetNumber(page);
+
+	for (OffsetNumber offset = FirstOffsetNumber; offset <= max_offset; offset++)
+	{
+		HnswElementTuple candidate = hnsw_page_element(page, offset);
+		Size		old_element_size;
+		Size		old_neighbors_size;
+		Size		growth;
+
+		if (candidate == NULL || candidate->deleted != HNSW_ELEMENT_FREE)
+			continue;
+		free_slots++;
+		if (element_offset != InvalidOffsetNumber ||
+			ItemPointerGetBlockNumber(&candidate->neighbor_tid) != block ||
+			hnsw_page_neighbors(page, ItemPointerGetOffsetNumber(&candidate->neighbor_tid)) == NULL)
+			continue;
+
+		old_element_size = ItemIdGetLength(PageGetItemId(page, offset));
+		old_neighbors_size = ItemIdGetLength(PageGetItemId(page, ItemPointerGetOffsetNumber(&candidate->neighbor_tid)));
+		growth = Max(MAXALIGN(element_size), MAXALIGN(old_element_size)) - MAXALIGN(old_element_size) +
+			Max(MAXALIGN(neighbors_size), MAXALIGN(old_neighbors_size)) - MAXALIGN(old_neighbors_size);
+		if (growth > PageGetExactFreeSpace(page))
+			continue;
+		element_offset = offset;
+		neighbors_offset = ItemPointerGetOffsetNumber(&candidate->neighbor_tid);
+	}
+
+	if (element_offset != InvalidOffsetNumber)
+	{
+		GenericXLogState *state = GenericXLogStart(index);
+		Page		image = GenericXLogRegisterBuffer(state, buffer, 0);
+
+		ItemPointerSet(&element->neighbor_tid, block, neighbors_offset);
+		if (!PageIndexTupleOverwrite(image, neighbors_offset, (Item) neighbors, neighbors_size) ||
+			!PageIndexTupleOverwrite(image, element_offset, (Item) element, element_size))
+			elog(ERROR, "failed to reuse space in hnsw index \"%s\"", RelationGetRelationName(index));
+		GenericXLogFinish(state);
+		ItemPointerSet(element_tid, block, element_offset);
+		free_slots--;
+	}
+	UnlockReleaseBuffer(buffer);
+
+	/* the page stays in the map while it has free elements left */
+	if (free_slots > 0)
+		RecordFreeIndexPage(index, block);
+	return element_offset != InvalidOffsetNumber;
+}
+
+/*
  * Write an element and its neighbour tuple, on one page when they fit on
  * one (they nearly always do), and return the element's TID.
  */
@@ -100,6 +175,10 @@ write_element(Relation index, HnswElementTuple element, Size element_size,
 	bool		together = element_space + neighbors_space <= hnsw_empty_page_space();
 	PageChange	change;
 	OffsetNumber offset;
+
+	if (together &&
+		reuse_free_slot(index, element, element_size, neighbors, neighbors_size, element_tid))
+		return;
 
 	start_page_change(index, together ? element_space + neighbors_space : neighbors_space,
 					  &change);
@@ -114,35 +193,6 @@ write_element(Relation index, HnswElementTuple element, Size element_size,
 	offset = add_item(index, change.page, element, element_size);
 	ItemPointerSet(element_tid, BufferGetBlockNumber(change.buffer), offset);
 	finish_page_change(&change);
-}
-
-/*
- * Copies of the vectors of elements ids[0..count) (NULL for an element that
- * is gone), in CurrentMemoryContext.
- */
-static void
-load_vector_copies(HnswSearchContext *context, const uint64 *ids, size_t count,
-				   const void **vectors)
-{
-	for (size_t i = 0; i < count; i++)
-	{
-		Buffer		buffer = hnsw_read_page(context->reader, (BlockNumber) (ids[i] >> 16));
-		HnswElementTuple element;
-
-		LockBuffer(buffer, BUFFER_LOCK_SHARE);
-		element = hnsw_page_element(BufferGetPage(buffer), (OffsetNumber) (ids[i] & 0xFFFF));
-		vectors[i] = NULL;
-		if (element != NULL)
-		{
-			const struct varlena *value = (const struct varlena *) element->value;
-			size_t		bytes = hnsw_value_vector_bytes(context->info, value);
-			void	   *copy = palloc(bytes);
-
-			memcpy(copy, hnsw_value_vector(context->info, value), bytes);
-			vectors[i] = copy;
-		}
-		UnlockReleaseBuffer(buffer);
-	}
 }
 
 /*
@@ -166,7 +216,7 @@ add_to_duplicate(Relation index, HnswSearchContext *context, const struct varlen
 		state = GenericXLogStart(index);
 		page = GenericXLogRegisterBuffer(state, buffer, 0);
 		element = hnsw_page_element(page, (OffsetNumber) (ids[i] & 0xFFFF));
-		if (element != NULL && !element->deleted &&
+		if (element != NULL && element->deleted == HNSW_ELEMENT_LIVE &&
 			element->heaptid_count < VC_HNSW_MAX_PAYLOADS &&
 			VARSIZE(element->value) == VARSIZE(value) &&
 			memcmp(element->value, value, VARSIZE(value)) == 0)
@@ -188,9 +238,9 @@ add_to_duplicate(Relation index, HnswSearchContext *context, const struct varlen
  * element among the candidates (it may not make it).  A list changed by
  * someone else between reading and writing it is left as they made it.
  */
-static void
-link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, int layer,
-		  uint64 new_id, const void *new_vector)
+void
+hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, int layer,
+			   uint64 new_id, const void *new_vector)
 {
 	const HnswTypeInfo *info = context->info;
 	int			m = info->m;
@@ -232,10 +282,10 @@ link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, int la
 
 		memcpy(candidates, current, sizeof(uint64) * count);
 		candidates[count] = new_id;
-		load_vector_copies(context, &neighbor_id, 1, &neighbor_vector);
+		hnsw_load_vector_copies(context, &neighbor_id, 1, &neighbor_vector);
 		if (neighbor_vector == NULL)
 			return;
-		load_vector_copies(context, candidates, count, vectors);
+		hnsw_load_vector_copies(context, candidates, count, vectors);
 		vectors[count] = new_vector;
 
 		for (size_t i = 0; i <= count; i++)
@@ -275,7 +325,7 @@ link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, int la
 	buffer = hnsw_read_page(context->reader, (BlockNumber) (neighbor_id >> 16));
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);
 	element = hnsw_page_element(BufferGetPage(buffer), (OffsetNumber) (neighbor_id & 0xFFFF));
-	if (element == NULL || element->level < layer)
+	if (element == NULL || element->level < layer || element->deleted != HNSW_ELEMENT_LIVE)
 	{
 		UnlockReleaseBuffer(buffer);
 		return;
@@ -407,7 +457,7 @@ hnsw_insert_value(Relation index, const HnswTypeInfo *info, const struct varlena
 				return;
 			}
 
-			load_vector_copies(context, found_ids, found, found_vectors);
+			hnsw_load_vector_copies(context, found_ids, found, found_vectors);
 			for (size_t i = 0; i < found; i++)
 			{
 				if (found_vectors[i] == NULL)
@@ -457,7 +507,7 @@ hnsw_insert_value(Relation index, const HnswTypeInfo *info, const struct varlena
 	for (int layer = 0; layer <= level; layer++)
 	{
 		for (size_t i = 0; i < layer_counts[layer]; i++)
-			link_back(index, context, layer_ids[layer][i], layer, new_id, vector);
+			hnsw_link_back(index, context, layer_ids[layer][i], layer, new_id, vector);
 	}
 
 	if (!ItemPointerIsValid(&meta.entry_point) || level > meta.entry_level)

@@ -172,7 +172,7 @@ hnsw_fill_element_tuple(HnswElementTuple tuple, int level,
 	memset(tuple, 0, size);
 	tuple->type = HNSW_ELEMENT_TUPLE;
 	tuple->level = (uint8) level;
-	tuple->deleted = 0;
+	tuple->deleted = HNSW_ELEMENT_LIVE;
 	tuple->heaptid_count = (uint8) heaptid_count;
 	tuple->neighbor_tid = *neighbor_tid;
 	for (int i = 0; i < VC_HNSW_MAX_PAYLOADS; i++)

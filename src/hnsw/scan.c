@@ -188,7 +188,7 @@ load_heaptids(IndexScanDesc scan, uint64 id)
 	element = hnsw_page_element(BufferGetPage(buffer), (OffsetNumber) (id & 0xFFFF));
 	so->heaptid_count = 0;
 	so->heaptid_next = 0;
-	if (element != NULL && !element->deleted)
+	if (element != NULL && element->deleted == HNSW_ELEMENT_LIVE)
 	{
 		for (int i = 0; i < element->heaptid_count; i++)
 			so->heaptids[so->heaptid_count++] = element->heaptids[i];

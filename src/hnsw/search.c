@@ -245,9 +245,9 @@ score_batch(HnswSearchContext *context, const uint64 *ids, size_t count)
 		if (i == 0 || buffers[i] != buffers[i - 1])
 			LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
 		element = hnsw_page_element(BufferGetPage(buffers[i]), (OffsetNumber) (ids[i] & 0xFFFF));
-		if (element == NULL)
+		if (element == NULL || element->deleted == HNSW_ELEMENT_FREE)
 			continue;
-		if (element->deleted)
+		if (element->deleted == HNSW_ELEMENT_DELETED)
 		{
 			/* its rows are gone: it may lead somewhere, but is no result */
 			waypoint_vectors[waypoints] = hnsw_value_vector(context->info, (const struct varlena *) element->value);
@@ -524,4 +524,34 @@ hnsw_search_context_free(HnswSearchContext *context)
 	/* the struct stays: the reset callback still points at it */
 	if (context != NULL)
 		free_core_search(context);
+}
+
+/*
+ * Copies of the vectors of elements ids[0..count), in CurrentMemoryContext;
+ * NULL for an element that is not live (gone, deleted or free): nothing may
+ * link to those.
+ */
+void
+hnsw_load_vector_copies(HnswSearchContext *context, const uint64 *ids, size_t count,
+						const void **vectors)
+{
+	for (size_t i = 0; i < count; i++)
+	{
+		Buffer		buffer = hnsw_read_page(context->reader, (BlockNumber) (ids[i] >> 16));
+		HnswElementTuple element;
+
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		element = hnsw_page_element(BufferGetPage(buffer), (OffsetNumber) (ids[i] & 0xFFFF));
+		vectors[i] = NULL;
+		if (element != NULL && element->deleted == HNSW_ELEMENT_LIVE)
+		{
+			const struct varlena *value = (const struct varlena *) element->value;
+			size_t		bytes = hnsw_value_vector_bytes(context->info, value);
+			void	   *copy = palloc(bytes);
+
+			memcpy(copy, hnsw_value_vector(context->info, value), bytes);
+			vectors[i] = copy;
+		}
+		UnlockReleaseBuffer(buffer);
+	}
 }

@@ -24,8 +24,10 @@ our @EXPORT = qw(check_index);
 #	- every element: a neighbour tuple of (level + 2) * m slots;
 #	- every link: to an element tuple that has the link's layer, slots
 #	  filled from the front;
-#	- heap TIDs: none in a deleted element, none in two elements, and (with
-#	  $heap) every row of the heap in some element that is not deleted.
+#	- heap TIDs: none in a deleted or free element, none in two elements, and
+#	  (with $heap) every row of the heap in some element that is not deleted;
+#	- VACUUM's work: no link to a free element, no link in a free element's
+#	  list, no entry point that is free, no list that names an element twice.
 # Also returns counts: (\@problems, \%stats).
 # ------------------------------------------------------------------------
 
@@ -62,7 +64,7 @@ sub check_index
 {
 	my ($node, $index, $heap) = @_;
 	my @problems;
-	my %stats = (elements => 0, deleted => 0, links => 0, zero_pages => 0, heaptids => 0);
+	my %stats = (elements => 0, deleted => 0, free => 0, links => 0, zero_pages => 0, heaptids => 0);
 
 	# pageinspect (a standby has it when its primary has), the pages, the
 	# heap's rows (TIDs as numbers too) in two calls
@@ -157,11 +159,16 @@ $heap_sql
 
 	if ($entry % 65536 == 0)
 	{
-		push @problems, 'no entry point, but elements' if %elements;
+		push @problems, 'no entry point, but elements'
+		  if grep { $_->{deleted} != 2 } values %elements;
 	}
 	elsif (!$elements{$entry})
 	{
 		push @problems, 'entry point ' . _tid_text($entry) . ' is no element';
+	}
+	elsif ($elements{$entry}{deleted} == 2)
+	{
+		push @problems, 'entry point ' . _tid_text($entry) . ' is a free element';
 	}
 	elsif ($elements{$entry}{level} != $entry_level)
 	{
@@ -169,13 +176,15 @@ $heap_sql
 	}
 
 	my %heaptid_seen;
+	my %linked_to;
 	for my $tid (sort { $a <=> $b } keys %elements)
 	{
 		my $element = $elements{$tid};
 		my $name = 'element ' . _tid_text($tid);
 		$stats{elements}++;
-		$stats{deleted}++ if $element->{deleted};
-		push @problems, "$name: deleted flag $element->{deleted}" if $element->{deleted} > 1;
+		$stats{deleted}++ if $element->{deleted} == 1;
+		$stats{free}++ if $element->{deleted} == 2;
+		push @problems, "$name: deleted flag $element->{deleted}" if $element->{deleted} > 2;
 		my $count = @{ $element->{heaptids} };
 		push @problems, "$name: $count heap TIDs" if $count > MAX_PAYLOADS;
 		push @problems, "$name: not deleted and no heap TID" if !$element->{deleted} && $count == 0;
@@ -204,6 +213,7 @@ $heap_sql
 		{
 			my ($first, $capacity) = $layer == 0 ? (0, 2 * $m) : (2 * $m + ($layer - 1) * $m, $m);
 			my $ended = 0;
+			my %linked;
 			for my $slot (@$slots[ $first .. $first + $capacity - 1 ])
 			{
 				if ($slot % 65536 == 0)
@@ -229,9 +239,24 @@ $heap_sql
 				{
 					push @problems, "$name layer $layer: link to itself";
 				}
+				elsif ($element->{deleted} == 2)
+				{
+					push @problems, "$name layer $layer: a free element with a link";
+				}
+				elsif ($target->{deleted} == 2)
+				{
+					push @problems, "$name layer $layer: link to free element " . _tid_text($slot);
+				}
+				push @problems, "$name layer $layer: link to " . _tid_text($slot) . ' twice'
+				  if $linked{$slot}++;
+				$linked_to{$slot} = 1 if $layer == 0;
 			}
 		}
 	}
+
+	# live elements no layer-0 list names (only an upper layer or the entry
+	# point leads to them): a few are normal in HNSW, many are not
+	$stats{no_inlink} = grep { $elements{$_}{deleted} == 0 && !$linked_to{$_} && $_ != $entry } keys %elements;
 
 	if (defined $heap)
 	{
