@@ -1,4 +1,5 @@
--- vector 0.1.0: install script.  Every SQL-visible name matches pgvector's.
+-- vector 0.8.6: install script.  Every SQL-visible name matches pgvector's,
+-- and the interface is that of pgvector 0.8.6 (the version scheme: README, Versions).
 \echo Use "CREATE EXTENSION vector" to load this file. \quit
 
 -- ---------------------------------------------------------------------------
