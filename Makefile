@@ -2,7 +2,7 @@
 # (src/core) linked into one vector.so.  See shared/DESIGN.md for the layout.
 
 EXTENSION = vector
-EXTVERSION = 0.1.0
+EXTVERSION = 0.8.6
 
 MODULE_big = vector
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
