@@ -18,10 +18,17 @@ namespace vector_core
 namespace
 {
 
-// Samples per block: a seeding block costs at most one distance each, a
-// pass block one each plus those of the groups a sample is compared with.
-constexpr size_t seed_block_size = 256;
+// Samples per block: a seeding block costs at most one distance each per
+// pending centre, a pass block one each plus those of the groups a sample
+// is compared with.
+constexpr size_t max_seed_block_size = 256;
 constexpr size_t pass_block_size = 64;
+
+// Seeding: centres chosen by rejection before the samples' distances to
+// them are brought up to date (one pass over the samples for them all),
+// and attempts at one centre before bringing them up to date anyway.
+constexpr size_t max_pending_centers = 32;
+constexpr int max_draw_attempts = 4;
 
 constexpr float infinity = std::numeric_limits<float>::infinity();
 
@@ -66,6 +73,7 @@ struct Sizes
 	size_t		norms;			// doubles
 	size_t		per_sample;		// of each uint32_t/float array
 	size_t		bounds;			// floats
+	size_t		gaps;			// floats
 	size_t		sums;			// doubles (F32)
 	size_t		ones;			// uint32_t (BITS)
 	size_t		per_center;		// of each uint32_t/float/uint8_t array
@@ -89,6 +97,7 @@ sizes_of(const vc_kmeans_params &params) noexcept
 		is_spherical(params.metric) ? n : 0,
 		n,
 		n * groups_of(k, row),
+		std::min(k, max_pending_centers) * k,
 		f32 ? cells : 0,
 		f32 ? 0 : cells,
 		k,
@@ -155,6 +164,8 @@ KMeans::memory_bytes(const vc_kmeans_params &params) noexcept
 		array(s.row_words * sizeof(uint64_t)) +
 		array(s.norms * sizeof(double)) +
 		5 * array(s.per_sample * sizeof(uint32_t)) +	// assignment .. order
+		array(s.per_sample * sizeof(double)) +			// cumulative weights
+		array(s.gaps * sizeof(float)) +
 		array(s.bounds * sizeof(float)) +
 		array(s.sums * sizeof(double)) + array(s.ones * sizeof(uint32_t)) +
 		6 * array(s.per_center * sizeof(uint32_t)) + array(s.per_center) +
@@ -194,7 +205,10 @@ KMeans::KMeans(const vc_kmeans_params &params)
 	ones_.assign(s.ones, 0);
 	members_.assign(s.per_center, 0);
 	moved_.assign(s.per_center, 0.0f);
-	center_gap_.assign(s.per_center, 0.0f);
+	center_gap_.assign(s.gaps, 0.0f);
+	cumulative_.assign(s.per_sample, 0.0);
+	seed_block_size_ = std::clamp<size_t>(512 * 1024 / std::max<size_t>(row_bytes_, 1), 16,
+										  max_seed_block_size);
 	changed_.assign(s.per_center, 0);
 	group_of_.assign(s.per_center, 0);
 	new_position_.assign(s.per_center, 0);
@@ -314,120 +328,160 @@ KMeans::choose_center(size_t i) noexcept
 	// how far the earlier centres are from it, to skip samples (seed_block);
 	// its group is the nearest of the first groups_ centres (k-means++
 	// spreads those out), or its own if it is one of them
-	distances_to_contiguous(distance_, out, centers_.data(), seeded_, center_gap_.data());
+	float	   *gaps = gap_row(seeded_);
+
+	distances_to_contiguous(distance_, out, centers_.data(), seeded_, gaps);
 	for (size_t c = 0; c < seeded_; c++)
-		center_gap_[c] = metric_distance(center_gap_[c]);
+		gaps[c] = metric_distance(gaps[c]);
 	group_of_[seeded_] = static_cast<uint32_t>(seeded_);
 	if (seeded_ >= groups_)
-		group_of_[seeded_] = static_cast<uint32_t>(
-			std::min_element(center_gap_.begin(), center_gap_.begin() + groups_) -
-			center_gap_.begin());
+		group_of_[seeded_] = static_cast<uint32_t>(std::min_element(gaps, gaps + groups_) - gaps);
 	seeded_++;
-	cursor_ = 0;
 }
 
-// k-means++: the next centre is sample i with probability proportional to
-// its squared distance to the nearest centre so far.  When every sample is
-// a centre already (fewer distinct samples than centres), the rest are
-// copies of samples in turn.
+// The samples' weights for k-means++ (squared distances to the nearest
+// applied centre; none for a zero sample in spherical k-means), summed up
+// in sample order for drawing.
 void
-KMeans::choose_next_center() noexcept
+KMeans::sum_weights() noexcept
 {
 	double		total = 0.0;
 
 	for (size_t i = 0; i < sample_count_; i++)
+	{
 		if (may_be_center(i))
 			total += static_cast<double>(upper_[i]) * upper_[i];
-
-	if (total > 0.0 && std::isfinite(total))
-	{
-		double		target = uniform_01(random_state_) * total;
-		double		sum = 0.0;
-		size_t		chosen = 0;
-
-		for (size_t i = 0; i < sample_count_; i++)
-		{
-			double		weight = static_cast<double>(upper_[i]) * upper_[i];
-
-			if (!may_be_center(i) || weight == 0.0)
-				continue;
-			chosen = i;
-			sum += weight;
-			if (sum > target)
-				break;
-		}
-		choose_center(chosen);
-		return;
+		cumulative_[i] = total;
 	}
-	for (size_t t = 0; t < sample_count_; t++)
-	{
-		size_t		i = (seeded_ + t) % sample_count_;
-
-		if (may_be_center(i))
-		{
-			choose_center(i);
-			return;
-		}
-	}
-	choose_center(sample_count_);
 }
 
-// Distances from the newest centre to the samples of block.  A sample
-// whose centre a is at least twice its distance u from the newest centre
-// c cannot be nearer to c (d(x, c) >= d(a, c) - u >= u): it is skipped,
-// and d(a, c) - u bounds its distance to c from below.  Late in the seeding
-// most samples are skipped without reading them.
+// k-means++: the next centre is sample i with probability proportional to
+// its squared distance D(i)^2 to the nearest centre so far.  The weights
+// known are those of the applied centres, upper bounds of D(i)^2 (pending
+// centres can only bring samples nearer): a sample drawn by them is taken
+// with probability D(i)^2 / weight, computed against the pending centres,
+// which is exactly D^2 sampling (rejection sampling), however stale the
+// weights.  After max_draw_attempts rejections (the weights have become
+// too stale), returns without a centre so that the caller applies the
+// pending ones first.  When every sample is a centre already (fewer
+// distinct samples than centres), the rest are copies of samples in turn.
+// Returns the work done.
+size_t
+KMeans::draw_next_center() noexcept
+{
+	double		total = cumulative_[sample_count_ - 1];
+	size_t		pending = seeded_ - applied_;
+	float	   *raw = scratch_.data();
+	size_t		work = 1;
+
+	if (!(total > 0.0) || !std::isfinite(total))
+	{
+		for (size_t t = 0; t < sample_count_; t++)
+		{
+			size_t		i = (seeded_ + t) % sample_count_;
+
+			if (may_be_center(i))
+			{
+				choose_center(i);
+				return work;
+			}
+		}
+		choose_center(sample_count_);
+		return work;
+	}
+	for (int attempt = 0; attempt < max_draw_attempts; attempt++)
+	{
+		double		target = uniform_01(random_state_) * total;
+		size_t		i = std::min<size_t>(std::upper_bound(cumulative_.begin(),
+														   cumulative_.begin() + sample_count_,
+														   target) - cumulative_.begin(),
+										 sample_count_ - 1);
+		double		weight = static_cast<double>(upper_[i]) * upper_[i];
+		double		now = weight;
+
+		distances_to_contiguous(distance_, sample(i), center(applied_), pending, raw);
+		work += pending;
+		for (size_t p = 0; p < pending; p++)
+		{
+			double		d = metric_distance(raw[p]);
+
+			now = std::min(now, d * d);
+		}
+		if (uniform_01(random_state_) * weight < now)
+		{
+			choose_center(i);
+			return work;
+		}
+	}
+	stale_ = true;
+	return work;
+}
+
+// Distances from the pending centres, in order, to the samples of block.
+// A sample whose centre a is at least twice its distance u from a pending
+// centre c cannot be nearer to c (d(x, c) >= d(a, c) - u >= u): it is
+// skipped, and d(a, c) - u bounds its distance to c from below.  Late in
+// the seeding most samples are skipped.  The block's samples stay in cache
+// from one pending centre to the next.
 size_t
 KMeans::seed_block(size_t block) noexcept
 {
-	size_t		first = block * seed_block_size;
-	size_t		last = std::min(first + seed_block_size, sample_count_);
-	uint32_t	c = static_cast<uint32_t>(seeded_ - 1);
-	uint32_t	indices[seed_block_size];
-	const void *vectors[seed_block_size];
-	float		raw[seed_block_size];
-	size_t		count = 0;
+	size_t		first = block * seed_block_size_;
+	size_t		last = std::min(first + seed_block_size_, sample_count_);
+	uint32_t	indices[max_seed_block_size];
+	const void *vectors[max_seed_block_size];
+	float		raw[max_seed_block_size];
+	size_t		work = 1;
 
-	for (size_t i = first; i < last; i++)
+	for (size_t c = applied_; c < seeded_; c++)
 	{
-		float		gap = center_gap_[assignment_[i]];
+		const float *gaps = gap_row(c);
+		size_t		count = 0;
 
-		if (c > 0 && gap >= 2.0f * upper_[i])
+		for (size_t i = first; i < last; i++)
 		{
-			second_[i] = std::min(second_[i], gap - upper_[i]);
-			continue;
-		}
-		indices[count] = static_cast<uint32_t>(i);
-		vectors[count++] = sample(i);
-	}
-	if (count > 0)
-		distance_.batch(center(c), vectors, count, raw);
-	for (size_t b = 0; b < count; b++)
-	{
-		size_t		i = indices[b];
-		float		d = metric_distance(raw[b]);
+			float		gap = gaps[assignment_[i]];
 
-		// ties keep the earlier centre
-		if (d < upper_[i])
-		{
-			second_[i] = upper_[i];
-			upper_[i] = d;
-			assignment_[i] = c;
+			if (c > 0 && gap >= 2.0f * upper_[i])
+			{
+				second_[i] = std::min(second_[i], gap - upper_[i]);
+				continue;
+			}
+			indices[count] = static_cast<uint32_t>(i);
+			vectors[count++] = sample(i);
 		}
-		else if (d < second_[i])
-			second_[i] = d;
+		if (count > 0)
+			distance_.batch(center(c), vectors, count, raw);
+		work += count;
+		for (size_t b = 0; b < count; b++)
+		{
+			size_t		i = indices[b];
+			float		d = metric_distance(raw[b]);
+
+			// ties keep the earlier centre
+			if (d < upper_[i])
+			{
+				second_[i] = upper_[i];
+				upper_[i] = d;
+				assignment_[i] = static_cast<uint32_t>(c);
+			}
+			else if (d < second_[i])
+				second_[i] = d;
+		}
 	}
-	return count + 1;
+	return work;
 }
 
-// Every sample has seen the newest centre: choose the next one, or group
-// the centres and start iterating with the assignment the seeding left.
+// Every sample has seen the pending centres: draw more, or group the
+// centres and start iterating with the assignment the seeding left.
 void
 KMeans::finish_center_pass() noexcept
 {
+	applied_ = seeded_;
+	stale_ = false;
 	if (seeded_ < centers_count_)
 	{
-		choose_next_center();
+		sum_weights();
 		return;
 	}
 	form_groups();
@@ -839,12 +893,23 @@ KMeans::run(size_t max_distances, bool *done) noexcept
 		}
 
 		bool		seeding = phase_ == Phase::seeding;
-		size_t		block_size = seeding ? seed_block_size : pass_block_size;
+
+		// between passes of the seeding, centres are drawn until the
+		// pending ones must be applied
+		if (seeding && cursor_ == 0 && seeded_ < centers_count_ && !stale_ &&
+			seeded_ - applied_ < max_pending_centers && applied_ > 0)
+		{
+			spent += draw_next_center();
+			continue;
+		}
+
+		size_t		block_size = seeding ? seed_block_size_ : pass_block_size;
 		size_t		blocks = (sample_count_ + block_size - 1) / block_size;
 
 		spent += run_blocks(threads, blocks, budget - spent);
 		if (cursor_ == blocks)
 		{
+			cursor_ = 0;
 			if (seeding)
 				finish_center_pass();
 			else

@@ -1,8 +1,13 @@
 // kmeans.hpp: the IVFFlat lists' centres by k-means over a sample, run in
 // chunks of about a given number of distance computations.
 //
-// Seeding is k-means++ (D^2 sampling, one centre at a time), skipping the
-// samples the triangle inequality shows a new centre cannot take.
+// Seeding is k-means++ (D^2 sampling, one centre at a time).  Centres are
+// drawn by rejection sampling against weights that may lag behind the
+// latest centres (exact D^2 sampling still), so that the samples' distances
+// to up to 32 new centres are brought up to date in one pass over them
+// rather than one pass per centre: for samples larger than the caches,
+// several times less memory traffic.  That pass skips the samples the
+// triangle inequality shows a new centre cannot take.
 // Iterations are Lloyd's, accelerated with Yinyang k-means' group bounds
 // (Ding et al., 2015), a middle way between Hamerly's one bound per sample
 // and Elkan's one per sample and centre: the centres are split into groups
@@ -68,7 +73,7 @@ public:
 private:
 	enum class Phase
 	{
-		seeding,			// distances from the newest centre to every sample
+		seeding,			// centres drawn, distances from them to every sample
 		update,				// centres from the assignment, bounds lowered
 		pass,				// assignment with the bounds
 		finished
@@ -104,11 +109,17 @@ private:
 
 	size_t		run_blocks(WorkerThreads *pool, size_t blocks, size_t budget);
 	size_t		seed_block(size_t block) noexcept;
+	size_t		draw_next_center() noexcept;
+	void		sum_weights() noexcept;
+	float	   *gap_row(size_t c) noexcept
+	{
+		return center_gap_.data() + (c % max_pending_rows()) * centers_count_;
+	}
+	size_t		max_pending_rows() const noexcept { return center_gap_.size() / centers_count_; }
 	size_t		pass_block(size_t block, size_t thread) noexcept;
 	bool		reassign(size_t i, float upper_raw, size_t thread, size_t &work) noexcept;
 
 	void		choose_center(size_t sample_index) noexcept;
-	void		choose_next_center() noexcept;
 	void		finish_center_pass() noexcept;
 	void		form_groups() noexcept;
 	void		finish_pass() noexcept;
@@ -144,13 +155,15 @@ private:
 	std::vector<float> bounds_;			// lower bound of the distance to each group's
 										// centres (its own excluded)
 	std::vector<uint32_t> order_;		// scratch: candidates to fill empty clusters
+	std::vector<double> cumulative_;	// seeding: sums of the weights up to each
 
 	// per centre
 	std::vector<double> sums_;			// F32: sum of the samples' values
 	std::vector<uint32_t> ones_;		// BITS: samples with each bit set
 	std::vector<uint32_t> members_;
 	std::vector<float> moved_;			// distance moved by the last update
-	std::vector<float> center_gap_;		// seeding: distance from each to the newest
+	std::vector<float> center_gap_;		// seeding: each pending centre's distances
+										// to the centres before it
 	std::vector<uint8_t> changed_;		// membership changed since the last update
 	std::vector<uint32_t> group_of_;	// groups are runs of consecutive centres
 	std::vector<uint32_t> group_start_;	// groups_ + 1 offsets
@@ -167,6 +180,9 @@ private:
 	bool		started_ = false;
 	size_t		sample_count_ = 0;
 	size_t		seeded_ = 0;
+	size_t		applied_ = 0;		// centres every sample has been compared with
+	bool		stale_ = false;		// the weights must be brought up to date
+	size_t		seed_block_size_;
 	size_t		cursor_ = 0;		// next block of the phase
 	uint64_t	random_state_;
 	int			iterations_ = 0;

@@ -572,19 +572,28 @@ typedef struct vc_kmeans_params
 	/*
 	 * F32: L2_SQUARED (Euclidean k-means), NEGATIVE_INNER_PRODUCT or COSINE
 	 * (spherical k-means: centres normalised to unit length, points assigned
-	 * to the centre of largest inner product); BITS: HAMMING (a centre is the
-	 * per-bit majority of its points).
+	 * to the centre of largest inner product; COSINE samples are normalised
+	 * by the core, zero samples never become centres); BITS: HAMMING (a
+	 * centre is the per-bit majority of its points).  Since the centres are
+	 * of unit length, the nearest centres for NEGATIVE_INNER_PRODUCT and
+	 * COSINE indexes can be ranked with NEGATIVE_INNER_PRODUCT (cheaper).
 	 */
 	vc_metric	metric;
 	size_t		dimensions;		/* 1..VC_VECTOR_MAX_DIM (F32), ..VC_SEARCH_BITS_MAX_DIM (BITS) */
 	size_t		centers;		/* 1..VC_KMEANS_MAX_CENTERS */
 	size_t		sample_capacity;	/* slots for samples, at least 1 */
 	int			max_iterations;	/* Lloyd iterations at most (after seeding), >= 1 */
-	int			threads;		/* 1..64, the calling thread included */
-	uint64_t	seed;			/* same seed and samples, same centres (threads = 1) */
+	int			threads;		/* 1..64, the calling thread included; started
+								 * and joined within each vc_kmeans_run */
+	uint64_t	seed;			/* same seed and samples, same centres (whatever
+								 * the threads and the chunking) */
 } vc_kmeans_params;
 
-/* Bytes vc_kmeans_create would allocate for params (0 if they are invalid). */
+/*
+ * Bytes vc_kmeans_create and vc_kmeans_run would allocate for params, at
+ * most, malloc's overhead included (0 if they are invalid); not counted:
+ * the stacks of threads - 1 threads during a run.
+ */
 size_t		vc_kmeans_memory_bytes(const vc_kmeans_params *params) VC_NOEXCEPT;
 
 /* VC_ERROR_INVALID_ARGUMENT for parameters out of range; VC_ERROR_NO_MEMORY. */

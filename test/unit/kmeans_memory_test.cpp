@@ -60,6 +60,27 @@ operator new[](size_t size)
 	return counted_allocation(size);
 }
 
+// Every form that pairs with the deletes below (sorting uses the nothrow
+// ones), so that nothing this file frees came from another allocator.
+void	   *
+operator new(size_t size, const std::nothrow_t &) noexcept
+{
+	try
+	{
+		return counted_allocation(size);
+	}
+	catch (...)
+	{
+		return nullptr;
+	}
+}
+
+void	   *
+operator new[](size_t size, const std::nothrow_t &tag) noexcept
+{
+	return operator new(size, tag);
+}
+
 void
 operator delete(void *p) noexcept
 {

@@ -579,6 +579,91 @@ TEST(KMeans, SameSeedSameCentersOtherSeedOtherCenters)
 	EXPECT_NE(cluster(params, samples).centers, first);
 }
 
+// k-means++ draws each centre with probability proportional to D^2 (the
+// core by rejection against stale weights, see kmeans.hpp).  Ten copies
+// each of 0, 1, 3 and 7 on a line, three centres: the location left out
+// shows in the centres after one iteration ({0.5, 3, 7} if 0 or 1, {0, 2, 7}
+// if 3, {0, 1, 5} if 7); its frequency over many seeds must match the exact
+// D^2 probabilities, computed here by enumeration.
+TEST(KMeans, SeedingDrawsByDSquared)
+{
+	const double locations[4] = {0, 1, 3, 7};
+	double		left_out[4] = {0, 0, 0, 0};
+
+	for (int a = 0; a < 4; a++)
+		for (int b = 0; b < 4; b++)
+		{
+			if (b == a)
+				continue;
+
+			double		weight_b = 0.0;
+			double		total_b = 0.0;
+
+			for (int x = 0; x < 4; x++)
+			{
+				double		d = locations[x] - locations[a];
+
+				total_b += d * d;
+				if (x == b)
+					weight_b = d * d;
+			}
+			for (int c = 0; c < 4; c++)
+			{
+				if (c == a || c == b)
+					continue;
+
+				double		weight_c = 0.0;
+				double		total_c = 0.0;
+
+				for (int x = 0; x < 4; x++)
+				{
+					double		d = std::min(std::fabs(locations[x] - locations[a]),
+											 std::fabs(locations[x] - locations[b]));
+
+					total_c += d * d;
+					if (x == c)
+						weight_c = d * d;
+				}
+				left_out[6 - a - b - c] += 0.25 * weight_b / total_b * weight_c / total_c;
+			}
+		}
+
+	const double expected[3] = {left_out[0] + left_out[1], left_out[2], left_out[3]};
+	const std::set<float> outcomes[3] = {{0.5f, 3.0f, 7.0f}, {0.0f, 2.0f, 7.0f}, {0.0f, 1.0f, 5.0f}};
+	const int	trials = 3000;
+	int			seen[3] = {0, 0, 0};
+	std::vector<float> points;
+
+	for (int copy = 0; copy < 10; copy++)
+		for (double x : locations)
+			points.push_back(static_cast<float>(x));
+
+	vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 1, 3, points.size());
+
+	params.max_iterations = 1;
+	for (int trial = 0; trial < trials; trial++)
+	{
+		params.seed = static_cast<uint64_t>(trial);
+
+		std::vector<float> centers = as_floats(cluster(params, as_bytes(points)).centers);
+		std::set<float> found(centers.begin(), centers.end());
+		int			outcome = 0;
+
+		while (outcome < 3 && found != outcomes[outcome])
+			outcome++;
+		ASSERT_LT(outcome, 3) << "unexpected centres after one iteration";
+		seen[outcome]++;
+	}
+	for (int o = 0; o < 3; o++)
+	{
+		double		p = expected[o];
+		double		sigma = std::sqrt(p * (1.0 - p) / trials);
+
+		EXPECT_NEAR(static_cast<double>(seen[o]) / trials, p, 4.0 * sigma + 1e-9)
+			<< "outcome " << o;
+	}
+}
+
 TEST(KMeans, StopsAfterMaxIterations)
 {
 	std::vector<uint8_t> samples = as_bytes(gaussian_clusters(2000, 8, 100, 1.0f, 6));
