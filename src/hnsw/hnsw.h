@@ -273,7 +273,7 @@ extern uint32 hnsw_value_dimensions(const HnswTypeInfo *info, const struct varle
 extern float hnsw_distance(const HnswTypeInfo *info, uint32 dimensions, const void *a, const void *b);
 extern void hnsw_sort_by_distance(uint32 *order, const float *distances, const uint64 *ids,
 								  size_t count);
-extern int	hnsw_random_level(int m);
+extern int	hnsw_random_level(int m, ItemPointer heap_tid);
 extern void hnsw_check_core(vc_status status, const char *what);
 
 /* pages.c */
@@ -303,8 +303,8 @@ extern bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer
 						bool index_unchanged, IndexInfo *index_info);
 extern void hnsw_insert_value(Relation index, const HnswTypeInfo *info,
 							  const struct varlena *value, ItemPointer heap_tid);
-extern void hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id,
-						   int layer, uint64 new_id, const void *new_vector);
+extern bool hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id,
+						   int layer, uint64 new_id, const void *new_vector, bool force);
 
 /* search.c */
 extern HnswPageReader *hnsw_page_reader_create(Relation index);

@@ -235,12 +235,14 @@ add_to_duplicate(Relation index, HnswSearchContext *context, const struct varlen
 /*
  * Give neighbour neighbor_id a link to the new element on layer: into a free
  * slot, or, when its list is full, by re-selecting the list with the new
- * element among the candidates (it may not make it).  A list changed by
- * someone else between reading and writing it is left as they made it.
+ * element among the candidates (it may not make it; with force, it then
+ * takes the place of the farthest one kept).  A list changed by someone
+ * else between reading and writing it is left as they made it.  Returns
+ * whether the list links to the new element now.
  */
-void
+bool
 hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, int layer,
-			   uint64 new_id, const void *new_vector)
+			   uint64 new_id, const void *new_vector, bool force)
 {
 	const HnswTypeInfo *info = context->info;
 	int			m = info->m;
@@ -262,7 +264,7 @@ hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, i
 	for (size_t i = 0; i < count; i++)
 	{
 		if (current[i] == new_id)
-			return;
+			return true;
 	}
 
 	if ((int) count >= capacity)
@@ -284,7 +286,7 @@ hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, i
 		candidates[count] = new_id;
 		hnsw_load_vector_copies(context, &neighbor_id, 1, &neighbor_vector);
 		if (neighbor_vector == NULL)
-			return;
+			return false;
 		hnsw_load_vector_copies(context, candidates, count, vectors);
 		vectors[count] = new_vector;
 
@@ -317,7 +319,11 @@ hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, i
 				keeps_new = true;
 		}
 		if (!keeps_new)
-			return;
+		{
+			if (!force || selected_count == 0)
+				return false;
+			hnsw_id_to_tid(new_id, &replacement[Min(selected_count, (size_t) capacity) - 1]);
+		}
 		replacement_count = (int) selected_count;
 	}
 
@@ -328,7 +334,7 @@ hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, i
 	if (element == NULL || element->level < layer || element->deleted != HNSW_ELEMENT_LIVE)
 	{
 		UnlockReleaseBuffer(buffer);
-		return;
+		return false;
 	}
 	neighbor_tid = element->neighbor_tid;
 	UnlockReleaseBuffer(buffer);
@@ -359,7 +365,7 @@ hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, i
 				slots[used] = new_tid;
 				GenericXLogFinish(state);
 				UnlockReleaseBuffer(buffer);
-				return;
+				return true;
 			}
 		}
 		else
@@ -373,11 +379,12 @@ hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, i
 			}
 			GenericXLogFinish(state);
 			UnlockReleaseBuffer(buffer);
-			return;
+			return true;
 		}
 	}
 	GenericXLogAbort(state);
 	UnlockReleaseBuffer(buffer);
+	return false;
 }
 
 /*
@@ -393,7 +400,7 @@ hnsw_insert_value(Relation index, const HnswTypeInfo *info, const struct varlena
 	HnswSearchContext *context;
 	const void *vector = hnsw_value_vector(info, value);
 	int			m = info->m;
-	int			level = hnsw_random_level(m);
+	int			level = hnsw_random_level(m, heap_tid);
 	uint64	   *layer_ids[VC_HNSW_MAX_LEVEL + 1];
 	size_t		layer_counts[VC_HNSW_MAX_LEVEL + 1] = {0};
 	uint64	   *found_ids = palloc(sizeof(uint64) * info->ef_construction);
@@ -503,11 +510,21 @@ hnsw_insert_value(Relation index, const HnswTypeInfo *info, const struct varlena
 	write_element(index, element, element_size, neighbors, neighbors_size, &element_tid);
 	new_id = hnsw_tid_to_id(&element_tid);
 
-	/* links back */
+	/*
+	 * Links back.  Where every neighbour's full list keeps its own nearer
+	 * members (a new element in a region VACUUM emptied, an outlier), the
+	 * element would be unreachable: the nearest neighbour then takes it in
+	 * place of its farthest link.
+	 */
 	for (int layer = 0; layer <= level; layer++)
 	{
+		bool		linked = false;
+
 		for (size_t i = 0; i < layer_counts[layer]; i++)
-			hnsw_link_back(index, context, layer_ids[layer][i], layer, new_id, vector);
+			linked |= hnsw_link_back(index, context, layer_ids[layer][i], layer, new_id, vector,
+									 false);
+		if (!linked && layer_counts[layer] > 0)
+			hnsw_link_back(index, context, layer_ids[layer][0], layer, new_id, vector, true);
 	}
 
 	if (!ItemPointerIsValid(&meta.entry_point) || level > meta.entry_level)

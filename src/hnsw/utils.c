@@ -10,7 +10,7 @@
 #include <math.h>
 
 #include "access/reloptions.h"
-#include "common/pg_prng.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "catalog/pg_type.h"
 #include "utils/lsyscache.h"
@@ -107,20 +107,22 @@ hnsw_value_dimensions(const HnswTypeInfo *info, const struct varlena *value)
 }
 
 /*
- * A new element's top layer: floor(-ln(U) * mL) with mL = 1 / ln(m), the
- * distribution HNSW's analysis assumes, capped where the layout stops.
+ * The level of a new element: floor(-ln(u) * mL) with mL = 1 / ln(m), as
+ * HNSW draws it, with u taken from a hash of the row's heap TID rather than
+ * from a generator seeded differently in every backend: the same rows
+ * inserted the same way give the same graph, so a test that passes passes
+ * every time, and the levels are as uniform as the hash.
  */
 int
-hnsw_random_level(int m)
+hnsw_random_level(int m, ItemPointer heap_tid)
 {
 	double		ml = 1.0 / log(m);
-	double		u = pg_prng_double(&pg_global_prng_state);
-	int			level;
+	uint64		hash = hash_bytes_extended((const unsigned char *) heap_tid,
+										   sizeof(ItemPointerData), UINT64CONST(0x4e53571e));
+	/* 53 random bits, in (0, 1]: no log(0) */
+	double		u = ((double) (hash >> 11) + 1.0) / 9007199254740992.0;
+	int			level = (int) floor(-log(u) * ml);
 
-	/* pg_prng_double is in [0, 1): avoid log(0) */
-	if (u <= 0.0)
-		u = DBL_MIN;
-	level = (int) floor(-log(u) * ml);
 	return Min(level, VC_HNSW_MAX_LEVEL);
 }
 

@@ -346,7 +346,7 @@ repair_element(HnswVacuum *vacuum, HnswSearchContext *context, uint64 id, int le
 			for (size_t j = 0; !was_there && j < read_count; j++)
 				was_there = read_ids[j] == selected[i];
 			if (!was_there)
-				hnsw_link_back(vacuum->index, context, selected[i], layer, id, vector);
+				hnsw_link_back(vacuum->index, context, selected[i], layer, id, vector, false);
 		}
 	}
 }
