@@ -6,6 +6,9 @@
 #   bench/run.sh hnsw [options]        HNSW build/size/recall/QPS/insert rate against the
 #                                      reference pgvector (bench/hnsw.py --help),
 #                                      e.g. bench/run.sh hnsw --dataset l2-128 --rows 20000
+#   bench/run.sh hnsw_vacuum [options] HNSW recall after deleting a fifth of the rows and VACUUM,
+#                                      against a fresh build (bench/hnsw_vacuum.py --help),
+#                                      e.g. bench/run.sh hnsw_vacuum --dataset l2-128
 #   bench/run.sh ivfflat [options]     IVFFlat build/size/recall/QPS over ivfflat.probes against
 #                                      the reference pgvector (bench/ivfflat.py --help),
 #                                      e.g. bench/run.sh ivfflat --engines ref --rows 20000 --lists 100
@@ -23,7 +26,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 bench=seqscan
 case "${1:-}" in
-	seqscan | hnsw | ivfflat)
+	seqscan | hnsw | hnsw_vacuum | ivfflat)
 		bench="$1"
 		shift
 		;;
@@ -41,7 +44,7 @@ case "$bench" in
 		cluster_start "shared_buffers = 4GB" "max_parallel_workers_per_gather = 0" "jit = off" \
 			"max_wal_size = 8GB" "checkpoint_timeout = 1h" "maintenance_work_mem = 1GB"
 		;;
-	hnsw | ivfflat)
+	hnsw | hnsw_vacuum | ivfflat)
 		# One parallel maintenance worker: the machine has two cores.
 		cluster_start "shared_buffers = 2GB" "maintenance_work_mem = 4GB" \
 			"max_parallel_maintenance_workers = 1" "max_parallel_workers_per_gather = 0" "jit = off" \

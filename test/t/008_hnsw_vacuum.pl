@@ -50,7 +50,7 @@ sub check_after_vacuum
 	my $rows = $node->safe_psql('postgres',
 		'SET enable_indexscan = off; SET enable_bitmapscan = off; SELECT count(*) FROM t');
 	my $reachable = index_reaches($node, 't', $queries->[0],
-		'SET hnsw.ef_search = 1000; SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 1000000;');
+		'SET hnsw.ef_search = 1000; SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 1000000; SET hnsw.scan_mem_multiplier = 100;');
 	is($reachable, "$rows|$rows", "$what: an iterative scan reaches all $rows rows");
 	return $stats;
 }

@@ -1,10 +1,11 @@
 // hnsw_repair_test.cpp: vc_hnsw_repair_neighbours, the choice of a new
 // neighbour list after VACUUM removed elements.  Checked on its own (repeats,
 // the element itself, NaN, order) and on a whole graph: delete 20% of a built
-// graph's elements, repair every list that lost a member the way the glue's
-// vacuum does (surviving members plus the removed members' neighbours), and
-// compare recall@10 of searches over the repaired lists with brute force
-// and with a graph built afresh from the survivors.
+// graph's elements, repair every list that lost a member from local
+// candidates only (surviving members plus the removed members' neighbours;
+// the glue's vacuum adds what a graph search finds), links back included,
+// and compare recall@10 of searches over the repaired lists with brute
+// force, with the graph before repair and with one built afresh.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -301,8 +302,8 @@ recall(const Lists &lists, const Vectors &vectors, const std::vector<uint64_t> &
 	return static_cast<double>(found) / static_cast<double>(queries.size() * k);
 }
 
-// What the glue's vacuum does to one list: survivors plus the removed
-// members' own links, chosen by the core.
+// A list's repair from local candidates: survivors plus the removed
+// members' own links, chosen by the core, then links back.
 void
 repair_lists(Lists &lists, const Vectors &vectors, const std::vector<bool> &removed)
 {
