@@ -385,11 +385,10 @@ size_t		vc_search_take_results(vc_search *search, uint64_t *ids, float *distance
  * components) is never linked, nor made the entry point.
  *
  * Linking is HNSW's insert with the selection heuristic of
- * vc_hnsw_select_neighbours, with one difference: a new element's own list
- * is filled up with pruned candidates to 8 links only, not to m (2m on
- * layer 0), which builds several times faster and searches as well or
- * better (see hnsw_graph.cpp); a full list that gets a reverse link is
- * re-selected and filled up, as pgvector does.
+ * vc_hnsw_select_neighbours: a new element's own list is filled up with
+ * pruned candidates to its capacity (m, 2m on layer 0), and a full list
+ * that gets a reverse link is re-selected and filled up, as pgvector does
+ * (see hnsw_graph.cpp for why not fewer).
  *
  * A graph is not thread-safe: one call at a time (link_pending's own
  * threads are the core's business).
