@@ -57,10 +57,8 @@
 #define HNSW_MIN_EF_SEARCH			1
 #define HNSW_MAX_EF_SEARCH			1000
 
-/* Largest indexable values (pgvector's limits) */
-#define HNSW_MAX_DIM				2000	/* vector */
-#define HNSW_MAX_HALFVEC_DIM		4000
-#define HNSW_MAX_BIT_DIM			64000
+/* Most non-zero elements of an indexed sparsevec (pgvector's limit; the
+ * dimension limits of the other types are in index_common.h) */
 #define HNSW_MAX_SPARSEVEC_NNZ		1000
 
 /* Support function numbers of the opclasses */
@@ -277,7 +275,6 @@ extern int	hnsw_random_level(int m, ItemPointer heap_tid);
 extern void hnsw_check_core(vc_status status, const char *what);
 
 /* pages.c */
-extern Buffer hnsw_new_buffer(Relation index, ForkNumber fork);
 extern void hnsw_init_page(Page page, uint16 flags);
 extern void hnsw_read_meta(Relation index, HnswMetaPageData *meta);
 extern void hnsw_update_meta(Relation index, const ItemPointerData *entry_point, int entry_level,

@@ -21,6 +21,7 @@
 #include "utils/rel.h"
 
 #include "hnsw.h"
+#include "index_common.h"
 
 /*
  * One change to the page that receives new tuples, as one WAL record: the
@@ -59,7 +60,7 @@ start_page_change(Relation index, Size needed, PageChange *change)
 	}
 
 	/* lock order: the new page, then the metapage (nobody waits the other way) */
-	change->buffer = hnsw_new_buffer(index, MAIN_FORKNUM);
+	change->buffer = index_new_buffer(index, MAIN_FORKNUM);
 	change->meta_buffer = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
 	LockBuffer(change->meta_buffer, BUFFER_LOCK_EXCLUSIVE);
 	change->state = GenericXLogStart(index);

@@ -14,20 +14,7 @@
 #include "utils/rel.h"
 
 #include "hnsw.h"
-
-/* A new page at the end of the relation, pinned and exclusively locked */
-Buffer
-hnsw_new_buffer(Relation index, ForkNumber fork)
-{
-	Buffer		buffer;
-
-	/* Two backends extending at once would get the same block otherwise */
-	LockRelationForExtension(index, ExclusiveLock);
-	buffer = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
-	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-	UnlockRelationForExtension(index, ExclusiveLock);
-	return buffer;
-}
+#include "index_common.h"
 
 void
 hnsw_init_page(Page page, uint16 flags)
@@ -70,7 +57,7 @@ void
 hnsw_write_empty_meta(Relation index, ForkNumber fork, int m, int ef_construction,
 					  uint32 dimensions)
 {
-	Buffer		buffer = hnsw_new_buffer(index, fork);
+	Buffer		buffer = index_new_buffer(index, fork);
 	GenericXLogState *state;
 	Page		page;
 
