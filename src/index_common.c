@@ -311,6 +311,30 @@ index_new_buffer(Relation index, ForkNumber fork)
 	return buffer;
 }
 
+/*
+ * The tuples of every page from first_block on, counted by count_page under
+ * a share lock, through the vacuum's buffer strategy.
+ */
+double
+index_count_tuples(IndexVacuumInfo *info, BlockNumber first_block,
+				   IndexPageTupleCount count_page)
+{
+	BlockNumber blocks = RelationGetNumberOfBlocks(info->index);
+	double		tuples = 0;
+
+	for (BlockNumber block = first_block; block < blocks; block++)
+	{
+		Buffer		buffer = ReadBufferExtended(info->index, MAIN_FORKNUM, block, RBM_NORMAL,
+												info->strategy);
+
+		vacuum_delay_point();
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		tuples += count_page(BufferGetPage(buffer));
+		UnlockReleaseBuffer(buffer);
+	}
+	return tuples;
+}
+
 IndexAmRoutine *
 index_ordered_am_routine(uint16 support_count)
 {

@@ -86,6 +86,11 @@ extern void index_check_core(vc_status status, const char *am_name, const char *
 /* A new page at the end of fork, pinned and exclusively locked */
 extern Buffer index_new_buffer(Relation index, ForkNumber fork);
 
+/* Index tuples on one page (for a VACUUM that had no dead rows to remove) */
+typedef double (*IndexPageTupleCount) (Page page);
+extern double index_count_tuples(IndexVacuumInfo *info, BlockNumber first_block,
+								 IndexPageTupleCount count_page);
+
 /* amrescan's common part: take the new scan keys and ORDER BY keys */
 extern void index_rescan_keys(IndexScanDesc scan, ScanKey keys, ScanKey orderbys);
 

@@ -17,6 +17,7 @@
 #include "utils/rel.h"
 
 #include "ivfflat.h"
+#include "index_common.h"
 
 typedef struct ListRef
 {
@@ -138,42 +139,37 @@ ivfflat_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	return stats;
 }
 
+/* Entries of a page of list entries */
+static double
+count_page_entries(Page page)
+{
+	OffsetNumber max_offset;
+	double		tuples = 0;
+
+	if (PageIsNew(page) || !(IvfflatPageGetOpaque(page)->flags & IVFFLAT_PAGE_ENTRIES))
+		return 0;
+	max_offset = PageGetMaxOffsetNumber(page);
+	for (OffsetNumber offset = FirstOffsetNumber; offset <= max_offset; offset++)
+	{
+		if (ivfflat_page_entry(page, offset) != NULL)
+			tuples++;
+	}
+	return tuples;
+}
+
 IndexBulkDeleteResult *
 ivfflat_vacuum_cleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
-	Relation	index = info->index;
-
 	if (info->analyze_only)
 		return stats;
 
 	/* VACUUM without dead rows: count what is there */
 	if (stats == NULL)
 	{
-		BlockNumber blocks = RelationGetNumberOfBlocks(index);
-
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
-		for (BlockNumber block = IVFFLAT_FIRST_DIRECTORY_BLKNO; block < blocks; block++)
-		{
-			Buffer		buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL,
-													info->strategy);
-			Page		page;
-
-			vacuum_delay_point();
-			LockBuffer(buffer, BUFFER_LOCK_SHARE);
-			page = BufferGetPage(buffer);
-			if (!PageIsNew(page) && (IvfflatPageGetOpaque(page)->flags & IVFFLAT_PAGE_ENTRIES))
-			{
-				OffsetNumber max_offset = PageGetMaxOffsetNumber(page);
-
-				for (OffsetNumber offset = FirstOffsetNumber; offset <= max_offset; offset++)
-				{
-					if (ivfflat_page_entry(page, offset) != NULL)
-						stats->num_index_tuples++;
-				}
-			}
-			UnlockReleaseBuffer(buffer);
-		}
+		stats->num_index_tuples = index_count_tuples(info, IVFFLAT_FIRST_DIRECTORY_BLKNO,
+													 count_page_entries);
 	}
-	stats->num_pages = RelationGetNumberOfBlocks(index);
+	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;
 }
