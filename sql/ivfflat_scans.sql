@@ -77,23 +77,44 @@ SELECT (SELECT array_agg(id) FROM (SELECT id FROM sc ORDER BY val <-> (SELECT q 
 	= (SELECT ids FROM seq_order) AS long_order_matches_seqscan;
 RESET ivfflat.probes;
 
--- a build with parallel workers assigning the rows gives the same recall,
--- and every row
+-- every row is in the list of its nearest centre: its own vector finds it
+-- at one probe
+CREATE FUNCTION sc_rows_found_by_themselves() RETURNS bigint LANGUAGE sql AS $$
+	SELECT count(*) FROM sc s WHERE (SELECT val <-> s.val FROM sc ORDER BY val <-> s.val LIMIT 1) = 0
+$$;
+SELECT sc_rows_found_by_themselves();
+
+-- a build whose rows do not fit in maintenance_work_mem (its sample does)
+-- assigns them to lists through a sort, here with parallel workers: the
+-- same recall, and every row
 DROP INDEX sc_idx;
 SET max_parallel_maintenance_workers = 2;
 SET min_parallel_table_scan_size = 0;
-SET maintenance_work_mem = '256MB';
+SET maintenance_work_mem = '2MB';
+SET client_min_messages = debug1;
 CREATE INDEX sc_idx ON sc USING ivfflat (val vector_l2_ops) WITH (lists = 40);
+RESET client_min_messages;
 SET ivfflat.probes = 4;
 SELECT sc_recall() >= 0.85 AS recall_parallel_build;
 SET ivfflat.probes = 40;
 SELECT count(*), count(DISTINCT id) FROM (SELECT id FROM sc ORDER BY val <-> (SELECT q FROM sq WHERE qid = 2)) t;
 SELECT sc_recall() = 1 AS recall_parallel_build_all_lists;
 RESET ivfflat.probes;
+SELECT sc_rows_found_by_themselves();
+-- with every row in memory (as the first build above), k-means runs over
+-- all of them, in threads
+DROP INDEX sc_idx;
 RESET maintenance_work_mem;
+SET client_min_messages = debug1;
+CREATE INDEX sc_idx ON sc USING ivfflat (val vector_l2_ops) WITH (lists = 40);
+RESET client_min_messages;
+SET ivfflat.probes = 4;
+SELECT sc_recall() >= 0.85 AS recall_threaded_build;
+RESET ivfflat.probes;
+SELECT sc_rows_found_by_themselves();
 RESET max_parallel_maintenance_workers;
 RESET min_parallel_table_scan_size;
 
 RESET enable_seqscan;
 DROP TABLE sc, sq, sc_centre, sc_truth, sc_filtered;
-DROP FUNCTION sc_recall(), sc_filtered_recall();
+DROP FUNCTION sc_recall(), sc_filtered_recall(), sc_rows_found_by_themselves();

@@ -71,6 +71,23 @@ vc_kmeans_set_sample(vc_kmeans *kmeans, size_t index, const void *vector) noexce
 }
 
 extern "C" vc_status
+vc_kmeans_set_centers(vc_kmeans *kmeans, const void *centers) noexcept
+{
+	if (kmeans == nullptr)
+		return VC_ERROR_INVALID_ARGUMENT;
+	return kmeans->set_initial_centers(centers);
+}
+
+extern "C" vc_status
+vc_kmeans_set_max_iterations(vc_kmeans *kmeans, int max_iterations) noexcept
+{
+	if (kmeans == nullptr || max_iterations < 1)
+		return VC_ERROR_INVALID_ARGUMENT;
+	kmeans->set_max_iterations(max_iterations);
+	return VC_OK;
+}
+
+extern "C" vc_status
 vc_kmeans_run(vc_kmeans *kmeans, size_t max_distances, bool *done) noexcept
 {
 	if (kmeans == nullptr || done == nullptr)
@@ -93,4 +110,20 @@ vc_kmeans_centers(const vc_kmeans *kmeans, void *out, size_t capacity_bytes) noe
 		return VC_ERROR_INVALID_ARGUMENT;
 	std::memcpy(out, kmeans->centers(), kmeans->centers_bytes());
 	return VC_OK;
+}
+
+extern "C" vc_status
+vc_kmeans_assignment(const vc_kmeans *kmeans, uint32_t *out, size_t count) noexcept
+{
+	if (kmeans == nullptr)
+		return VC_ERROR_INVALID_ARGUMENT;
+	return kmeans->assignment(out, count);
+}
+
+extern "C" const void *
+vc_kmeans_sample(const vc_kmeans *kmeans, size_t index) noexcept
+{
+	if (kmeans == nullptr || index >= kmeans->sample_count())
+		return nullptr;
+	return kmeans->sample_row(index);
 }

@@ -57,6 +57,18 @@ words_for(size_t bytes) noexcept
 	return (bytes + sizeof(uint64_t) - 1) / sizeof(uint64_t);
 }
 
+// Samples per chunk, as a power of two: about 4 MB of rows (two huge
+// pages), fewer if fewer samples are expected.
+size_t
+chunk_shift_of(size_t row_bytes, size_t capacity) noexcept
+{
+	size_t		shift = 0;
+
+	while ((row_bytes << shift) < (size_t(4) << 20) && (size_t(1) << shift) < capacity)
+		shift++;
+	return shift;
+}
+
 bool
 is_spherical(vc_metric metric) noexcept
 {
@@ -67,7 +79,7 @@ is_spherical(vc_metric metric) noexcept
 // them from here, and memory_bytes() adds them up.
 struct Sizes
 {
-	size_t		sample_words;
+	size_t		sample_words;	// of one chunk
 	size_t		center_words;
 	size_t		row_words;
 	size_t		norms;			// doubles
@@ -90,8 +102,10 @@ sizes_of(const vc_kmeans_params &params) noexcept
 	size_t		cells = k * params.dimensions;
 	bool		f32 = params.kind == VC_ELEMENT_F32;
 
+	size_t		chunk_rows = size_t(1) << chunk_shift_of(row, n);
+
 	return Sizes{
-		words_for(n * row),
+		words_for(chunk_rows * row),	// per chunk
 		words_for(k * row),
 		words_for(row),
 		is_spherical(params.metric) ? n : 0,
@@ -153,14 +167,20 @@ KMeans::memory_bytes(const vc_kmeans_params &params) noexcept
 
 	Sizes		s = sizes_of(params);
 	// What malloc takes for an array: its header, and for a large one
-	// (mmapped) up to a page of rounding.
+	// (mmapped) up to a page of rounding, or a huge page (large_pages.hpp).
 	auto		array = [](size_t bytes) {
+		if (bytes >= large_page_bytes)
+			return (bytes + large_page_bytes - 1) / large_page_bytes * large_page_bytes + 4096 + 64;
 		return bytes + 64 + (bytes >= 64 * 1024 ? 4096 : 0);
 	};
+	size_t		chunk_rows = size_t(1) << chunk_shift_of(row_bytes_of(params), params.sample_capacity);
+	size_t		chunks = (params.sample_capacity + chunk_rows - 1) / chunk_rows;
 
 	return array(sizeof(KMeans)) +
-		array(s.sample_words * sizeof(uint64_t)) +
+		chunks * array(s.sample_words * sizeof(uint64_t)) +
+		array(chunks * sizeof(Large<uint64_t>)) +
 		array(s.center_words * sizeof(uint64_t)) +
+		array(s.per_center * sizeof(uint32_t)) +			// given centres' order
 		array(s.row_words * sizeof(uint64_t)) +
 		array(s.norms * sizeof(double)) +
 		5 * array(s.per_sample * sizeof(uint32_t)) +	// assignment .. order
@@ -191,22 +211,15 @@ KMeans::KMeans(const vc_kmeans_params &params)
 {
 	Sizes		s = sizes_of(params);
 
-	samples_.assign(s.sample_words, 0);
+	chunk_shift_ = chunk_shift_of(row_bytes_, capacity_);
+	sample_chunks_.reserve((capacity_ + (size_t(1) << chunk_shift_) - 1) >> chunk_shift_);
 	centers_.assign(s.center_words, 0);
 	candidate_.assign(s.row_words, 0);
-	squared_norms_.assign(s.norms, 0.0);
-	assignment_.assign(s.per_sample, 0);
-	summed_as_.assign(s.per_sample, unassigned);
-	upper_.assign(s.per_sample, infinity);
-	second_.assign(s.per_sample, infinity);
-	order_.assign(s.per_sample, 0);
-	bounds_.assign(s.bounds, 0.0f);
 	sums_.assign(s.sums, 0.0);
 	ones_.assign(s.ones, 0);
 	members_.assign(s.per_center, 0);
 	moved_.assign(s.per_center, 0.0f);
 	center_gap_.assign(s.gaps, 0.0f);
-	cumulative_.assign(s.per_sample, 0.0);
 	seed_block_size_ = std::clamp<size_t>(512 * 1024 / std::max<size_t>(row_bytes_, 1), 16,
 										  max_seed_block_size);
 	changed_.assign(s.per_center, 0);
@@ -227,7 +240,21 @@ KMeans::set_sample(size_t index, const void *vector) noexcept
 	if (started_ || index >= capacity_ || vector == nullptr)
 		return VC_ERROR_INVALID_ARGUMENT;
 
-	uint8_t    *row = reinterpret_cast<uint8_t *>(samples_.data()) + index * row_bytes_;
+	size_t		chunk = index >> chunk_shift_;
+
+	try
+	{
+		size_t		chunk_words = words_for(std::min(size_t(1) << chunk_shift_, capacity_) * row_bytes_);
+
+		while (sample_chunks_.size() <= chunk)
+			sample_chunks_.emplace_back(chunk_words, 0);
+	}
+	catch (const std::bad_alloc &)
+	{
+		return VC_ERROR_NO_MEMORY;
+	}
+
+	uint8_t    *row = const_cast<uint8_t *>(sample(index));
 
 	if (kind_ == VC_ELEMENT_F32)
 	{
@@ -254,8 +281,6 @@ KMeans::set_sample(size_t index, const void *vector) noexcept
 				norm += static_cast<double>(out[j]) * out[j];
 			}
 		}
-		if (spherical())
-			squared_norms_[index] = norm;
 	}
 	else
 	{
@@ -264,6 +289,74 @@ KMeans::set_sample(size_t index, const void *vector) noexcept
 			row[row_bytes_ - 1] &= static_cast<uint8_t>(0xff00u >> (dimensions_ % 8));
 	}
 	sample_count_ = std::max(sample_count_, index + 1);
+	return VC_OK;
+}
+
+// The arrays of one entry per sample, now that the samples are known (a
+// k-means may be given fewer than its capacity).  Throws std::bad_alloc.
+void
+KMeans::prepare_samples()
+{
+	size_t		n = sample_count_;
+
+	assignment_.assign(n, 0);
+	summed_as_.assign(n, unassigned);
+	upper_.assign(n, infinity);
+	second_.assign(n, infinity);
+	order_.assign(n, 0);
+	bounds_.assign(n * groups_, 0.0f);
+	cumulative_.assign(n, 0.0);
+	if (spherical())
+	{
+		squared_norms_.assign(n, 0.0);
+		for (size_t i = 0; i < n; i++)
+		{
+			const float *x = reinterpret_cast<const float *>(sample(i));
+			double		norm = 0.0;
+
+			for (size_t j = 0; j < dimensions_; j++)
+				norm += static_cast<double>(x[j]) * x[j];
+			squared_norms_[i] = norm;
+		}
+	}
+}
+
+vc_status
+KMeans::set_initial_centers(const void *centers) noexcept
+{
+	if (started_ || centers == nullptr)
+		return VC_ERROR_INVALID_ARGUMENT;
+
+	const uint8_t *rows = static_cast<const uint8_t *>(centers);
+
+	for (size_t c = 0; c < centers_count_; c++)
+	{
+		if (kind_ != VC_ELEMENT_F32)
+			continue;
+
+		const float *values = reinterpret_cast<const float *>(rows + c * row_bytes_);
+
+		for (size_t j = 0; j < dimensions_; j++)
+			if (!std::isfinite(values[j]))
+				return VC_ERROR_NOT_FINITE;
+	}
+	// sums_ (or ones_) is unused until the first update, and large enough
+	std::memcpy(spare_rows(), rows, centers_count_ * row_bytes_);
+	given_ = true;
+	given_order_.resize(centers_count_);
+	for (size_t c = 0; c < centers_count_; c++)
+		given_order_[c] = static_cast<uint32_t>(c);
+	for (size_t c = centers_count_; c > 1; c--)	// Fisher-Yates, from the seed
+		std::swap(given_order_[c - 1], given_order_[splitmix64(random_state_) % c]);
+	return VC_OK;
+}
+
+vc_status
+KMeans::assignment(uint32_t *out, size_t count) const noexcept
+{
+	if (!finished() || out == nullptr || count != sample_count_)
+		return VC_ERROR_INVALID_ARGUMENT;
+	std::memcpy(out, assignment_.data(), count * sizeof(uint32_t));
 	return VC_OK;
 }
 
@@ -324,6 +417,26 @@ KMeans::choose_center(size_t i) noexcept
 	}
 	else
 		std::memcpy(out, sample(i), row_bytes_);
+	center_chosen();
+}
+
+// Centre seeded_ becomes the next of the given centres, taken in the
+// shuffled order of given_order_: given centres usually come grouped (a
+// k-means' output is ordered by its groups), and the first groups_ taken
+// seed the groups here, so they should be spread out.
+void
+KMeans::take_given_center() noexcept
+{
+	std::memcpy(center(seeded_),
+				spare_rows() + given_order_[seeded_] * row_bytes_,
+				row_bytes_);
+	center_chosen();
+}
+
+void
+KMeans::center_chosen() noexcept
+{
+	uint8_t    *out = center(seeded_);
 
 	// how far the earlier centres are from it, to skip samples (seed_block);
 	// its group is the nearest of the first groups_ centres (k-means++
@@ -369,6 +482,12 @@ KMeans::sum_weights() noexcept
 size_t
 KMeans::draw_next_center() noexcept
 {
+	if (given_)
+	{
+		take_given_center();
+		return 1;
+	}
+
 	double		total = cumulative_[sample_count_ - 1];
 	size_t		pending = seeded_ - applied_;
 	float	   *raw = scratch_.data();
@@ -481,7 +600,8 @@ KMeans::finish_center_pass() noexcept
 	stale_ = false;
 	if (seeded_ < centers_count_)
 	{
-		sum_weights();
+		if (!given_)
+			sum_weights();
 		return;
 	}
 	form_groups();
@@ -505,10 +625,10 @@ KMeans::form_groups() noexcept
 	for (size_t g = 0; g < groups_; g++)
 		group_start_[g + 1] += group_start_[g];
 
-	// sums_ (or ones_) is unused until the first update and holds all the
-	// centres: reorder through it, then clear it again
-	uint8_t    *reordered = kind_ == VC_ELEMENT_F32 ? reinterpret_cast<uint8_t *>(sums_.data())
-		: reinterpret_cast<uint8_t *>(ones_.data());
+	// sums_ (or ones_) is unused until the first update (given centres,
+	// if any, have all been taken) and holds all the centres: reorder
+	// through it, then clear it again
+	uint8_t    *reordered = spare_rows();
 	std::vector<uint32_t> &next = members_;	// also unused until then
 
 	for (size_t g = 0; g < groups_; g++)
@@ -865,14 +985,27 @@ KMeans::run(size_t max_distances, bool *done) noexcept
 		return VC_ERROR_EMPTY;
 	if (!started_)
 	{
-		size_t		first = splitmix64(random_state_) % sample_count_;
-		size_t		chosen = sample_count_;	// none: a unit vector
-
+		try
+		{
+			prepare_samples();
+		}
+		catch (const std::bad_alloc &)
+		{
+			return VC_ERROR_NO_MEMORY;
+		}
 		started_ = true;
-		for (size_t t = 0; t < sample_count_ && chosen == sample_count_; t++)
-			if (may_be_center((first + t) % sample_count_))
-				chosen = (first + t) % sample_count_;
-		choose_center(chosen);
+		if (given_)
+			take_given_center();
+		else
+		{
+			size_t		first = splitmix64(random_state_) % sample_count_;
+			size_t		chosen = sample_count_;	// none: a unit vector
+
+			for (size_t t = 0; t < sample_count_ && chosen == sample_count_; t++)
+				if (may_be_center((first + t) % sample_count_))
+					chosen = (first + t) % sample_count_;
+			choose_center(chosen);
+		}
 	}
 
 	std::optional<WorkerThreads> pool;

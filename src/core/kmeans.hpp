@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "element_distance.hpp"
+#include "large_pages.hpp"
 #include "vector_core.h"
 
 namespace vector_core
@@ -63,6 +64,15 @@ public:
 	~KMeans();
 
 	vc_status	set_sample(size_t index, const void *vector) noexcept;
+	// Start from these centres instead of seeding (a warm start: refining
+	// the centres of a sample's k-means on the whole table).
+	vc_status	set_initial_centers(const void *centers) noexcept;
+	// Each sample's centre (an index into centers()), once finished.
+	vc_status	assignment(uint32_t *out, size_t count) const noexcept;
+	size_t		sample_count() const noexcept { return sample_count_; }
+	// Takes effect at the end of the current pass.
+	void		set_max_iterations(int max_iterations) noexcept { max_iterations_ = max_iterations; }
+	const void *sample_row(size_t i) const noexcept { return sample(i); }
 	vc_status	run(size_t max_distances, bool *done) noexcept;
 	void		progress(vc_kmeans_progress *out) const noexcept;
 
@@ -87,7 +97,8 @@ private:
 	}
 	const uint8_t *sample(size_t i) const noexcept
 	{
-		return reinterpret_cast<const uint8_t *>(samples_.data()) + i * row_bytes_;
+		return reinterpret_cast<const uint8_t *>(sample_chunks_[i >> chunk_shift_].data()) +
+			(i & ((size_t(1) << chunk_shift_) - 1)) * row_bytes_;
 	}
 	uint8_t    *center(size_t c) noexcept
 	{
@@ -98,6 +109,12 @@ private:
 		return reinterpret_cast<const uint8_t *>(centers_.data()) + c * row_bytes_;
 	}
 	float	   *bounds(size_t i) noexcept { return bounds_.data() + i * groups_; }
+	// k rows of scratch until the first update: the sums' (or counts') space
+	uint8_t    *spare_rows() noexcept
+	{
+		return kind_ == VC_ELEMENT_F32 ? reinterpret_cast<uint8_t *>(sums_.data())
+			: reinterpret_cast<uint8_t *>(ones_.data());
+	}
 	// A distance the triangle inequality holds for, from a kernel's value
 	float		metric_distance(float raw) const noexcept
 	{
@@ -119,7 +136,10 @@ private:
 	size_t		pass_block(size_t block, size_t thread) noexcept;
 	bool		reassign(size_t i, float upper_raw, size_t thread, size_t &work) noexcept;
 
+	void		prepare_samples();
 	void		choose_center(size_t sample_index) noexcept;
+	void		take_given_center() noexcept;
+	void		center_chosen() noexcept;
 	void		finish_center_pass() noexcept;
 	void		form_groups() noexcept;
 	void		finish_pass() noexcept;
@@ -141,21 +161,29 @@ private:
 	ElementDistance distance_;	// L2 squared (F32) or Hamming (BITS)
 
 	// samples and centres, rows of row_bytes_ (8-byte words for alignment)
-	std::vector<uint64_t> samples_;
+	// Samples in chunks of 2^chunk_shift_ rows, allocated as slots are set:
+	// a k-means given every row of a table takes memory as they come.
+	template <typename T>
+	using Large = std::vector<T, LargePageAllocator<T>>;
+	std::vector<Large<uint64_t>> sample_chunks_;
+	size_t		chunk_shift_;
 	std::vector<uint64_t> centers_;
 	std::vector<uint64_t> candidate_;	// a centre being recomputed; at
 										// grouping, all centres reordered
-	std::vector<double> squared_norms_;	// spherical only: |x|^2 of each sample
+	Large<double> squared_norms_;	// spherical only: |x|^2 of each sample
+	bool		given_ = false;			// initial centres instead of seeding (in
+										// spare_rows() until taken)
+	std::vector<uint32_t> given_order_;	// the order they are taken in
 
 	// per sample
-	std::vector<uint32_t> assignment_;
-	std::vector<uint32_t> summed_as_;	// the cluster its values are summed in
-	std::vector<float> upper_;			// distance to its centre (exact after a pass)
-	std::vector<float> second_;			// seeding: lower bound of the distance to any other
-	std::vector<float> bounds_;			// lower bound of the distance to each group's
+	Large<uint32_t> assignment_;
+	Large<uint32_t> summed_as_;	// the cluster its values are summed in
+	Large<float> upper_;			// distance to its centre (exact after a pass)
+	Large<float> second_;			// seeding: lower bound of the distance to any other
+	Large<float> bounds_;			// lower bound of the distance to each group's
 										// centres (its own excluded)
-	std::vector<uint32_t> order_;		// scratch: candidates to fill empty clusters
-	std::vector<double> cumulative_;	// seeding: sums of the weights up to each
+	Large<uint32_t> order_;		// scratch: candidates to fill empty clusters
+	Large<double> cumulative_;	// seeding: sums of the weights up to each
 
 	// per centre
 	std::vector<double> sums_;			// F32: sum of the samples' values

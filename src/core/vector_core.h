@@ -609,6 +609,24 @@ void		vc_kmeans_free(vc_kmeans *kmeans) VC_NOEXCEPT;
 vc_status	vc_kmeans_set_sample(vc_kmeans *kmeans, size_t index, const void *vector) VC_NOEXCEPT;
 
 /*
+ * Start from these centres (centers rows of the kind's layout; for
+ * NEGATIVE_INNER_PRODUCT and COSINE of unit length) instead of k-means++
+ * seeding: the first iteration assigns every sample to its nearest given
+ * centre.  This refines the centres of a k-means over a sample on more
+ * rows (the whole table), whose assignment vc_kmeans_assignment then
+ * gives.  Before the first vc_kmeans_run; VC_ERROR_NOT_FINITE for NaN or
+ * infinite components.
+ */
+vc_status	vc_kmeans_set_centers(vc_kmeans *kmeans, const void *centers) VC_NOEXCEPT;
+
+/*
+ * Lower (or raise) max_iterations before the run is over: a build that
+ * refines a sample's centres on every row stops the sample's own k-means
+ * early.  VC_ERROR_INVALID_ARGUMENT for max_iterations < 1.
+ */
+vc_status	vc_kmeans_set_max_iterations(vc_kmeans *kmeans, int max_iterations) VC_NOEXCEPT;
+
+/*
  * Advance the clustering by about max_distances distance computations
  * (seeding first, k-means++, then accelerated Lloyd iterations), at least
  * one unit of work.  *done becomes true when the centres are final: the
@@ -636,6 +654,22 @@ void		vc_kmeans_get_progress(const vc_kmeans *kmeans, vc_kmeans_progress *out) V
  * *done or if out is too small.
  */
 vc_status	vc_kmeans_centers(const vc_kmeans *kmeans, void *out, size_t capacity_bytes) VC_NOEXCEPT;
+
+/*
+ * Each sample's centre once *done: out[i] (0..centers - 1, an index into
+ * what vc_kmeans_centers gives) for the count samples (exactly the number
+ * of sample slots set).  Each sample is at its nearest centre (ties to the
+ * centre it had), whether the iterations converged or stopped at max_iterations.
+ */
+vc_status	vc_kmeans_assignment(const vc_kmeans *kmeans, uint32_t *out, size_t count) VC_NOEXCEPT;
+
+/*
+ * Sample slot index as the k-means holds it (float32 or bits; a COSINE
+ * sample normalised), or NULL past the samples.  Valid until
+ * vc_kmeans_free: a build that gave the whole table as samples writes the
+ * rows from here instead of keeping a copy of its own.
+ */
+const void *vc_kmeans_sample(const vc_kmeans *kmeans, size_t index) VC_NOEXCEPT;
 
 /*
  * The k nearest of count centres (contiguous, of kind F32, F16 or BITS) to

@@ -2,19 +2,22 @@
  * build.c
  *	  CREATE INDEX ... USING ivfflat.
  *
- * 1. performing k-means: a sample of the table (reservoir sampling, as
- *    ANALYZE does, at most max(50 * lists, 10000) rows) goes straight into
- *    the core's k-means slots; the core clusters it in chunks, between
- *    which the build can be cancelled.  The sample must fit in
- *    maintenance_work_mem.  halfvec samples are clustered in float32.
- * 2. the metapage and the directory (the centres) are written.
- * 3. assigning tuples: every row goes to the list of its nearest centre,
- *    into a tuplesort ordered by list; with parallel workers (as many as
- *    PostgreSQL plans for the table under max_parallel_maintenance_workers)
- *    each participant scans a share of the table into a tuplesort of its
- *    own, and the leader merges them.
- * 4. loading tuples: the sorted rows are written list after list, each
- *    list a chain of pages of its own.
+ * 1. performing k-means: one scan of the table samples it (reservoir
+ *    sampling, as ANALYZE does, at most max(50 * lists, 10000) rows)
+ *    straight into the core's k-means slots, and, while every row fits in
+ *    maintenance_work_mem, keeps every row too (build_rows.c).  The core
+ *    clusters the sample in chunks, between which the build can be
+ *    cancelled.  halfvec rows are clustered in float32.
+ * 2. assigning tuples: with every row kept, k-means over all of them,
+ *    started from the sample's centres, refines the lists and assigns
+ *    every row (build_rows.c).  Otherwise every row goes to the list of
+ *    its nearest centre, into a tuplesort ordered by list; with parallel
+ *    workers (as many as PostgreSQL plans for the table under
+ *    max_parallel_maintenance_workers) each participant scans a share of
+ *    the table into a tuplesort of its own, and the leader merges them.
+ * 3. the metapage and the directory (the centres) are written.
+ * 4. loading tuples: the rows are written list after list, each list a
+ *    chain of pages of its own.
  * The pages are written without WAL and the whole index is WAL-logged at
  * the end, one record per page.
  */
@@ -45,54 +48,22 @@
 #include "utils/tuplesort.h"
 #include "utils/wait_event.h"
 
+#include "build.h"
 #include "index_common.h"
-#include "ivfflat.h"
 
 /* Rows sampled per list, and at least this many in all (pgvector's) */
 #define SAMPLES_PER_LIST		50
 #define MIN_SAMPLES				10000
 /* Lloyd iterations at most; k-means stops earlier once it converged */
 #define KMEANS_MAX_ITERATIONS	500
+/* ... or this many when every row is kept: k-means over them all goes on */
+#define SAMPLE_ITERATIONS_BEFORE_REFINING 5
 /* Distance computations per core call, times dimensions: well under a second */
 #define KMEANS_CHUNK_WORK		((size_t) 1 << 28)
 /* Same table, same sample, same centres */
 #define BUILD_SEED				0x1F5F1A71
 
 typedef struct ParallelAssign ParallelAssign;
-
-typedef struct IvfflatBuildState
-{
-	Relation	heap;
-	Relation	index;
-	IvfflatTypeInfo info;
-	uint32		dimensions;
-	uint32		vector_bytes;
-	uint32		lists;
-
-	/* k-means: the sample */
-	vc_kmeans  *kmeans;
-	int			sample_target;
-	int			sample_count;	/* slots filled */
-	double		rows_seen;		/* rows offered to the sample */
-	double		rows_scanned;	/* by the sampling scan, NULLs included */
-	double		rows_to_skip;
-	ReservoirStateData reservoir;
-	float	   *widened;		/* halfvec sample in float32 */
-
-	/* the centres, in the index's kind */
-	char	   *centers;
-	IvfflatLists lists_view;	/* over centers, for vc_nearest_centers */
-
-	/* assignment */
-	TupleDesc	sort_desc;
-	Tuplesortstate *sort;
-	TupleTableSlot *slot;
-	double		heap_tuples;
-	double		index_tuples;
-	MemoryContext row_context;	/* reset after every row */
-	bool		report_progress;	/* the leader or a serial build */
-	pg_atomic_uint64 *tuples_assigned;	/* by every participant (parallel) */
-} IvfflatBuildState;
 
 static void init_state(IvfflatBuildState *state, Relation heap, Relation index);
 
@@ -110,18 +81,25 @@ free_kmeans(void *arg)
 	state->kmeans = NULL;
 }
 
-/* The vector a row gives k-means (NULL: the row is no sample, a zero vector) */
+/*
+ * The vector k-means takes for a row the index stores as stored: its
+ * direction for ip and cosine (NULL for a zero vector, which has none),
+ * float32 for halfvec.
+ */
 static const void *
-sample_vector(IvfflatBuildState *state, Datum value)
+kmeans_vector(IvfflatBuildState *state, struct varlena *stored)
 {
-	struct varlena *prepared;
+	struct varlena *direction = stored;
 	const void *vector;
 
-	/* spherical k-means clusters unit vectors */
-	prepared = index_prepare_value(state->info.kind, state->info.spherical, value, false);
-	if (prepared == NULL)
-		return NULL;
-	vector = index_value_vector(state->info.kind, prepared);
+	/* cosine values are stored normalized already */
+	if (state->info.spherical && !state->info.normalize)
+	{
+		direction = index_prepare_value(state->info.kind, true, PointerGetDatum(stored), false);
+		if (direction == NULL)
+			return NULL;
+	}
+	vector = index_value_vector(state->info.kind, direction);
 	if (state->info.kind == VC_ELEMENT_F16)
 	{
 		vc_f16_array_to_f32(vector, state->widened, state->dimensions);
@@ -130,13 +108,17 @@ sample_vector(IvfflatBuildState *state, Datum value)
 	return vector;
 }
 
-/* Reservoir sampling, as ANALYZE's (Vitter's algorithm Z) */
+/*
+ * Reservoir sampling, as ANALYZE's (Vitter's algorithm Z); every row also
+ * goes to the row store while there is one.
+ */
 static void
 sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				bool tuple_is_alive, void *arg)
 {
 	IvfflatBuildState *state = arg;
 	MemoryContext old;
+	struct varlena *stored;
 	const void *vector;
 	int			slot = -1;
 
@@ -145,7 +127,8 @@ sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		return;
 
 	old = MemoryContextSwitchTo(state->row_context);
-	vector = sample_vector(state, values[0]);
+	stored = ivfflat_prepare_value(&state->info, values[0], false);
+	vector = stored == NULL ? NULL : kmeans_vector(state, stored);
 	if (vector != NULL)
 	{
 		if (state->sample_count < state->sample_target)
@@ -164,6 +147,17 @@ sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		if (slot >= 0)
 			ivfflat_check_core(vc_kmeans_set_sample(state->kmeans, (size_t) slot, vector),
 							   "adding a sample");
+	}
+	if (stored != NULL && state->rows != NULL)
+	{
+		const void *stored_vector = index_value_vector(state->info.kind, stored);
+
+		/* an ip zero vector: no direction, but indexed, clustered as it is */
+		if (vector == NULL)
+			vector = state->info.kind == VC_ELEMENT_F16 ?
+				(vc_f16_array_to_f32(stored_vector, state->widened, state->dimensions), state->widened) :
+				stored_vector;
+		ivfflat_rows_add(state, tid, vector, stored_vector);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(state->row_context);
@@ -296,13 +290,12 @@ cluster_sample(IvfflatBuildState *state, IndexInfo *index_info, int threads,
 				 errhint("Increase maintenance_work_mem, or build the index with fewer lists.")));
 
 	ivfflat_check_core(vc_kmeans_create(&params, &state->kmeans), "creating k-means");
+	state->rows = ivfflat_rows_begin(state, (Size) maintenance_work_mem * 1024 - kmeans_bytes);
 	callback = palloc(sizeof(MemoryContextCallback));
 	callback->func = free_kmeans;
 	callback->arg = state;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, callback);
 
-	if (state->info.kind == VC_ELEMENT_F16)
-		state->widened = palloc(sizeof(float) * state->dimensions);
 	reservoir_init_selection_state(&state->reservoir, state->sample_target);
 	sampler_random_init_state(BUILD_SEED, &state->reservoir.randstate);
 	state->rows_to_skip = -1;
@@ -313,6 +306,10 @@ cluster_sample(IvfflatBuildState *state, IndexInfo *index_info, int threads,
 		free_kmeans(state);
 		return false;
 	}
+	/* k-means over every row goes on from where the sample's leaves off */
+	if (state->rows != NULL)
+		ivfflat_check_core(vc_kmeans_set_max_iterations(state->kmeans, SAMPLE_ITERATIONS_BEFORE_REFINING),
+						   "limiting the sample's iterations");
 
 	while (!done)
 	{
@@ -340,6 +337,13 @@ compute_centers(IvfflatBuildState *state, IndexInfo *index_info, int threads)
 		!cluster_sample(state, index_info, threads, work_centers, work_bytes,
 						(double) heap_blocks * MaxHeapTuplesPerPage))
 		random_centers(state, bits ? NULL : (float *) work_centers, bits ? (uint8 *) work_centers : NULL);
+
+	/* with every row in memory, the lists are refined on all of them */
+	if (state->rows != NULL)
+	{
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_ASSIGN);
+		ivfflat_rows_cluster(state, work_centers);
+	}
 
 	if (state->sample_count < (int) state->lists)
 		ereport(NOTICE,
@@ -443,21 +447,7 @@ write_list_blocks(IvfflatBuildState *state, ForkNumber fork, const BlockNumber *
 	Assert(list == state->lists);
 }
 
-/*
- * Writes the lists one after the other: each starts on a page of its own
- * and goes on on new pages, linked, as they fill.
- */
-typedef struct ListWriter
-{
-	Relation	index;
-	ForkNumber	fork;
-	Buffer		buffer;
-	BlockNumber *start_blocks;
-	BlockNumber *insert_blocks;
-	uint32		list;			/* being written */
-} ListWriter;
-
-static void
+void
 writer_start_list(ListWriter *writer, uint32 list)
 {
 	if (BufferIsValid(writer->buffer))
@@ -468,7 +458,7 @@ writer_start_list(ListWriter *writer, uint32 list)
 	writer->insert_blocks[list] = writer->start_blocks[list];
 }
 
-static void
+void
 writer_add(ListWriter *writer, const IvfflatEntryTupleData *entry, Size size)
 {
 	Page		page = BufferGetPage(writer->buffer);
@@ -487,7 +477,7 @@ writer_add(ListWriter *writer, const IvfflatEntryTupleData *entry, Size size)
 		elog(ERROR, "ivfflat build: entry of %zu bytes does not fit a page", size);
 }
 
-static void
+void
 writer_init(ListWriter *writer, IvfflatBuildState *state, ForkNumber fork)
 {
 	writer->index = state->index;
@@ -497,7 +487,7 @@ writer_init(ListWriter *writer, IvfflatBuildState *state, ForkNumber fork)
 	writer->insert_blocks = palloc(sizeof(BlockNumber) * state->lists);
 }
 
-static void
+void
 writer_finish(ListWriter *writer, IvfflatBuildState *state)
 {
 	if (BufferIsValid(writer->buffer))
@@ -836,7 +826,7 @@ begin_parallel_assign(IvfflatBuildState *state, IndexInfo *index_info, int worke
 
 	state->heap_tuples = shared->heap_tuples;
 	state->index_tuples = shared->index_tuples;
-	elog(DEBUG1, "ivfflat build: %d parallel workers assigned rows with the leader", participants - 1);
+	elog(DEBUG2, "ivfflat build: %d parallel workers assigned rows with the leader", participants - 1);
 
 	/* the leader's tuplesort merges everyone's runs */
 	coordinate = palloc0(sizeof(SortCoordinateData));
@@ -879,6 +869,8 @@ init_state(IvfflatBuildState *state, Relation heap, Relation index)
 				 errdetail("Its lists are built by spherical k-means, which cannot divide 1-dimensional vectors.")));
 	state->vector_bytes = ivfflat_vector_bytes(state->info.kind, state->dimensions);
 	state->lists = (uint32) state->info.lists;
+	if (state->info.kind == VC_ELEMENT_F16)
+		state->widened = palloc(sizeof(float) * state->dimensions);
 	state->row_context = AllocSetContextCreate(CurrentMemoryContext, "ivfflat build row",
 											   ALLOCSET_DEFAULT_SIZES);
 	state->report_progress = true;
@@ -898,23 +890,30 @@ ivfflat_build(Relation heap, Relation index, IndexInfo *index_info)
 
 	init_state(state, heap, index);
 	threads = index_build_threads(heap, index, index_info);
+	state->threads = threads;
 	compute_centers(state, index_info, threads);
 	write_meta_and_directory(state, MAIN_FORKNUM);
 
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_ASSIGN);
-	/* the sampling scan counted the rows (reltuples is -1 before any ANALYZE) */
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
-								 (int64) Max(state->rows_scanned, heap->rd_rel->reltuples));
-	if (threads > 1)
-		parallel = begin_parallel_assign(state, index_info, threads - 1);
-	if (parallel == NULL)
+	if (state->rows != NULL)
+		ivfflat_rows_write(state);
+	else
 	{
-		begin_sort(state, NULL, maintenance_work_mem);
-		table_index_build_scan(heap, index, index_info, true, true, assign_callback, state, NULL);
+		elog(DEBUG1, "ivfflat build: the rows do not fit in maintenance_work_mem, they go to their lists through a sort");
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_ASSIGN);
+		/* the sampling scan counted the rows (reltuples is -1 before any ANALYZE) */
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
+									 (int64) Max(state->rows_scanned, heap->rd_rel->reltuples));
+		if (threads > 1)
+			parallel = begin_parallel_assign(state, index_info, threads - 1);
+		if (parallel == NULL)
+		{
+			begin_sort(state, NULL, maintenance_work_mem);
+			table_index_build_scan(heap, index, index_info, true, true, assign_callback, state, NULL);
+		}
+		load_lists(state);
+		if (parallel != NULL)
+			end_parallel_assign(parallel);
 	}
-	load_lists(state);
-	if (parallel != NULL)
-		end_parallel_assign(parallel);
 
 	/* one WAL record per page, instead of one per change */
 	if (RelationNeedsWAL(index))

@@ -105,6 +105,59 @@ operator delete[](void *p, size_t) noexcept
 	counted_free(p);
 }
 
+// The core's large arrays are aligned to huge pages (large_pages.hpp) and
+// counted as the whole huge pages they span: aligned_alloc's usable size
+// includes alignment slack that is never touched.  Other aligned
+// allocations (over-aligned types) count their usable size.
+constexpr size_t huge_alignment = size_t(2) << 20;
+
+size_t
+counted_size(void *p, size_t size, std::align_val_t alignment)
+{
+	size_t		align = static_cast<size_t>(alignment);
+
+	return align >= huge_alignment ? (size + align - 1) / align * align : malloc_usable_size(p);
+}
+
+void	   *
+operator new(size_t size, std::align_val_t alignment)
+{
+	size_t		align = static_cast<size_t>(alignment);
+	void	   *p = std::aligned_alloc(align, (size + align - 1) / align * align);
+
+	if (p == nullptr)
+		throw std::bad_alloc();
+
+	size_t		counted = counted_size(p, size, alignment);
+	size_t		now = allocated.fetch_add(counted) + counted;
+	size_t		high = peak.load();
+
+	while (now > high && !peak.compare_exchange_weak(high, now))
+	{
+	}
+	return p;
+}
+
+void
+operator delete(void *p, size_t size, std::align_val_t alignment) noexcept
+{
+	if (p == nullptr)
+		return;
+	allocated.fetch_sub(counted_size(p, size, alignment));
+	std::free(p);
+}
+
+void
+operator delete(void *p, std::align_val_t alignment) noexcept
+{
+	if (p == nullptr)
+		return;
+	if (static_cast<size_t>(alignment) >= huge_alignment)
+		std::abort();			// the core frees its large arrays with their size
+	allocated.fetch_sub(malloc_usable_size(p));
+	std::free(p);
+}
+
 namespace
 {
 
@@ -126,6 +179,7 @@ TEST(KMeansMemory, MemoryBytesBoundsWhatCreateAndRunAllocate)
 		{VC_ELEMENT_F32, VC_METRIC_NEGATIVE_INNER_PRODUCT, 8, 500, 300, 4},
 		{VC_ELEMENT_BITS, VC_METRIC_HAMMING, 100, 64, 1000, 2},
 		{VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 3, 1, 10, 1},
+		{VC_ELEMENT_F32, VC_METRIC_COSINE, 768, 40, 3000, 2},	// samples in huge pages
 	};
 	std::mt19937 random(8);
 

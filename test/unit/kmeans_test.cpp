@@ -568,6 +568,131 @@ TEST(KMeans, ResultDoesNotDependOnChunkingOrThreads)
 	}
 }
 
+// k-means over all samples, started from given centres; its centres and
+// assignment.
+struct Refined
+{
+	std::vector<uint8_t> centers;
+	std::vector<uint32_t> assignment;
+	vc_kmeans_progress progress;
+};
+
+Refined
+refine(const vc_kmeans_params &params, const std::vector<uint8_t> &samples,
+	   const std::vector<uint8_t> &start, size_t max_distances = SIZE_MAX)
+{
+	vc_kmeans  *raw = nullptr;
+	size_t		bytes = row_bytes(params);
+	size_t		count = samples.size() / bytes;
+	Refined		out;
+	bool		done = false;
+
+	EXPECT_EQ(vc_kmeans_create(&params, &raw), VC_OK);
+
+	KMeansHandle kmeans(raw);
+
+	for (size_t i = 0; i < count; i++)
+		EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), i, samples.data() + i * bytes), VC_OK);
+	EXPECT_EQ(vc_kmeans_set_centers(kmeans.get(), start.data()), VC_OK);
+	while (!done && !::testing::Test::HasFailure())
+		EXPECT_EQ(vc_kmeans_run(kmeans.get(), max_distances, &done), VC_OK);
+	vc_kmeans_get_progress(kmeans.get(), &out.progress);
+	out.centers.resize(params.centers * bytes);
+	EXPECT_EQ(vc_kmeans_centers(kmeans.get(), out.centers.data(), out.centers.size()), VC_OK);
+	out.assignment.resize(count);
+	EXPECT_EQ(vc_kmeans_assignment(kmeans.get(), out.assignment.data(), count), VC_OK);
+	return out;
+}
+
+// The build clusters a sample, then refines those centres on the whole
+// table and takes the lists from the refinement's assignment: every row
+// must be in the list of its nearest centre (scans and inserts rank lists
+// that way), however few iterations ran, and the refinement must not make
+// the clustering of the whole set worse than the sample's centres.
+TEST(KMeans, WarmStartRefinesTheCentresAndAssignsEverySampleToItsNearest)
+{
+	for (const Config &config : ivf_test::every_kind_and_metric)
+	{
+		if (!ivf_test::is_clustered(config))
+			continue;
+
+		size_t		dimensions = config.kind == VC_ELEMENT_BITS ? 96 : 24;
+		size_t		bytes = config.kind == VC_ELEMENT_BITS ? 12 : 24 * 4;
+		size_t		all = 4000;
+		size_t		sampled = 400;
+		size_t		k = 30;
+		std::vector<uint8_t> samples = samples_for(config, all, dimensions, 60, 7);
+		std::vector<uint8_t> head(samples.begin(), samples.begin() + sampled * bytes);
+		Outcome		from_sample = cluster(params_of(config.kind, config.metric, dimensions, k, sampled), head);
+		double		before = reference_inertia(params_of(config.kind, config.metric, dimensions, k, all),
+											   samples, from_sample.centers);
+
+		for (int max_iterations : {1, 3, 500})
+		{
+			vc_kmeans_params params = params_of(config.kind, config.metric, dimensions, k, all);
+
+			params.max_iterations = max_iterations;
+
+			Refined		refined = refine(params, samples, from_sample.centers, 777);
+
+			ASSERT_FALSE(::testing::Test::HasFailure());
+			EXPECT_FALSE(refined.progress.seeding);
+			EXPECT_LE(refined.progress.iterations, max_iterations);
+			EXPECT_EQ(refined.progress.centers_seeded, k);
+			for (size_t i = 0; i < all; i++)
+			{
+				const uint8_t *x = samples.data() + i * bytes;
+				double		own = reference_distance(params, x, refined.centers.data() + refined.assignment[i] * bytes);
+
+				ASSERT_LT(refined.assignment[i], k);
+				for (size_t c = 0; c < k; c++)
+					ASSERT_LE(own, reference_distance(params, x, refined.centers.data() + c * bytes) +
+							  1e-5 * (1.0 + std::fabs(own)))
+						<< "metric " << config.metric << " sample " << i << " centre " << c;
+			}
+
+			double		after = reference_inertia(params, samples, refined.centers);
+
+			EXPECT_LE(after, before + 1e-6 * std::fabs(before)) << "metric " << config.metric;
+			if (max_iterations == 500)
+			{
+				EXPECT_EQ(refined.progress.reassigned, 0u);
+			}
+
+			// threads and chunks do not change it
+			params.threads = 3;
+
+			Refined		threaded = refine(params, samples, from_sample.centers);
+
+			EXPECT_EQ(threaded.centers, refined.centers);
+			EXPECT_EQ(threaded.assignment, refined.assignment);
+		}
+	}
+}
+
+// Started from converged centres on the same samples, nothing moves.
+TEST(KMeans, WarmStartFromConvergedCentresKeepsThem)
+{
+	std::vector<uint8_t> samples = as_bytes(gaussian_clusters(2000, 12, 40, 3.0f, 8));
+	vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 12, 25, 2000);
+	Outcome		converged = cluster(params, samples);
+	Refined		again = refine(params, samples, converged.centers);
+	auto		rows = [](const std::vector<uint8_t> &centers) {
+		std::vector<std::vector<uint8_t>> out;
+
+		for (size_t c = 0; c < centers.size(); c += 12 * 4)
+			out.emplace_back(centers.begin() + c, centers.begin() + c + 12 * 4);
+		std::sort(out.begin(), out.end());
+		return out;
+	};
+
+	EXPECT_EQ(again.progress.iterations, 1);
+	EXPECT_EQ(again.progress.reassigned, 0u);
+	EXPECT_EQ(rows(again.centers), rows(converged.centers)) << "the same centres, in some order";
+	EXPECT_NEAR(again.progress.inertia, converged.progress.inertia,
+				1e-9 * converged.progress.inertia);
+}
+
 TEST(KMeans, SameSeedSameCentersOtherSeedOtherCenters)
 {
 	std::vector<uint8_t> samples = as_bytes(gaussian_clusters(1000, 8, 30, 1.0f, 4));
@@ -675,6 +800,29 @@ TEST(KMeans, StopsAfterMaxIterations)
 
 	EXPECT_EQ(outcome.progress.iterations, 2);
 	EXPECT_GT(outcome.progress.reassigned, 0u);
+
+	// lowered while it runs (a build that refines on every row): it stops
+	// at the end of the pass that reaches the new limit
+	params.max_iterations = 500;
+
+	vc_kmeans  *raw = nullptr;
+
+	ASSERT_EQ(vc_kmeans_create(&params, &raw), VC_OK);
+
+	KMeansHandle kmeans(raw);
+	bool		done = false;
+	vc_kmeans_progress progress;
+
+	for (size_t i = 0; i < 2000; i++)
+		ASSERT_EQ(vc_kmeans_set_sample(kmeans.get(), i, samples.data() + i * 8 * 4), VC_OK);
+	ASSERT_EQ(vc_kmeans_run(kmeans.get(), 1, &done), VC_OK);
+	EXPECT_EQ(vc_kmeans_set_max_iterations(kmeans.get(), 0), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_set_max_iterations(nullptr, 3), VC_ERROR_INVALID_ARGUMENT);
+	ASSERT_EQ(vc_kmeans_set_max_iterations(kmeans.get(), 3), VC_OK);
+	while (!done)
+		ASSERT_EQ(vc_kmeans_run(kmeans.get(), 1000, &done), VC_OK);
+	vc_kmeans_get_progress(kmeans.get(), &progress);
+	EXPECT_EQ(progress.iterations, 3);
 }
 
 // Reservoir sampling overwrites slots; unset slots below the highest are
@@ -768,6 +916,15 @@ TEST(KMeansArguments, MisuseOfAStateIsRefused)
 	EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), 0, ok), VC_OK);
 	EXPECT_EQ(vc_kmeans_centers(kmeans.get(), centers, sizeof(centers)), VC_ERROR_INVALID_ARGUMENT)
 		<< "not done yet";
+	uint32_t	assignment[1];
+
+	EXPECT_EQ(vc_kmeans_assignment(kmeans.get(), assignment, 1), VC_ERROR_INVALID_ARGUMENT)
+		<< "not done yet";
+	float		nan_centers[4] = {0, 0, NAN, 1};
+
+	EXPECT_EQ(vc_kmeans_set_centers(kmeans.get(), nan_centers), VC_ERROR_NOT_FINITE);
+	EXPECT_EQ(vc_kmeans_set_centers(kmeans.get(), nullptr), VC_ERROR_INVALID_ARGUMENT);
+	EXPECT_EQ(vc_kmeans_set_centers(nullptr, centers), VC_ERROR_INVALID_ARGUMENT);
 
 	done = false;
 	while (!done)
@@ -780,6 +937,13 @@ TEST(KMeansArguments, MisuseOfAStateIsRefused)
 	EXPECT_EQ(vc_kmeans_centers(kmeans.get(), centers, sizeof(centers)), VC_OK);
 	EXPECT_EQ(centers[0], 1.0f);
 	EXPECT_EQ(centers[3], 2.0f);
+	EXPECT_EQ(vc_kmeans_set_centers(kmeans.get(), centers), VC_ERROR_INVALID_ARGUMENT)
+		<< "too late once run";
+	EXPECT_EQ(vc_kmeans_assignment(kmeans.get(), assignment, 1), VC_OK);
+	EXPECT_EQ(assignment[0], 0u);
+	EXPECT_EQ(vc_kmeans_assignment(kmeans.get(), assignment, 2), VC_ERROR_INVALID_ARGUMENT)
+		<< "one sample";
+	EXPECT_EQ(vc_kmeans_assignment(kmeans.get(), nullptr, 1), VC_ERROR_INVALID_ARGUMENT);
 
 	// Running a finished state is harmless.
 	EXPECT_EQ(vc_kmeans_run(kmeans.get(), 1, &done), VC_OK);
