@@ -23,4 +23,20 @@
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
 #endif
 
+/* 16 renamed a relation's RelFileNode rd_node to the RelFileLocator rd_locator */
+#if PG_VERSION_NUM >= 160000
+#define RelationGetFileLocator(relation) (&(relation)->rd_locator)
+#else
+#define RelationGetFileLocator(relation) (&(relation)->rd_node)
+#endif
+
+/* 14 added log_newpages(), several full-page images in one record */
+#if PG_VERSION_NUM < 140000
+#define log_newpages(locator, fork, count, blocks, pages, page_std) \
+	do { \
+		for (int log_newpages_i = 0; log_newpages_i < (count); log_newpages_i++) \
+			log_newpage((locator), (fork), (blocks)[log_newpages_i], (pages)[log_newpages_i], (page_std)); \
+	} while (0)
+#endif
+
 #endif							/* PG_COMPAT_H */

@@ -447,7 +447,22 @@ write_list_blocks(IvfflatBuildState *state, ForkNumber fork, const BlockNumber *
 	Assert(list == state->lists);
 }
 
-void
+/*
+ * Writes the lists one after the other: each starts on a page of its own
+ * and goes on on new pages, linked, as they fill.  Lists are started in
+ * order, every one of them, before writer_finish.
+ */
+typedef struct ListWriter
+{
+	Relation	index;
+	ForkNumber	fork;
+	Buffer		buffer;
+	BlockNumber *start_blocks;
+	BlockNumber *insert_blocks;
+	uint32		list;			/* being written */
+} ListWriter;
+
+static void
 writer_start_list(ListWriter *writer, uint32 list)
 {
 	if (BufferIsValid(writer->buffer))
@@ -458,7 +473,7 @@ writer_start_list(ListWriter *writer, uint32 list)
 	writer->insert_blocks[list] = writer->start_blocks[list];
 }
 
-void
+static void
 writer_add(ListWriter *writer, const IvfflatEntryTupleData *entry, Size size)
 {
 	Page		page = BufferGetPage(writer->buffer);
@@ -477,7 +492,7 @@ writer_add(ListWriter *writer, const IvfflatEntryTupleData *entry, Size size)
 		elog(ERROR, "ivfflat build: entry of %zu bytes does not fit a page", size);
 }
 
-void
+static void
 writer_init(ListWriter *writer, IvfflatBuildState *state, ForkNumber fork)
 {
 	writer->index = state->index;
@@ -487,7 +502,7 @@ writer_init(ListWriter *writer, IvfflatBuildState *state, ForkNumber fork)
 	writer->insert_blocks = palloc(sizeof(BlockNumber) * state->lists);
 }
 
-void
+static void
 writer_finish(ListWriter *writer, IvfflatBuildState *state)
 {
 	if (BufferIsValid(writer->buffer))
@@ -892,12 +907,15 @@ ivfflat_build(Relation heap, Relation index, IndexInfo *index_info)
 	threads = index_build_threads(heap, index, index_info);
 	state->threads = threads;
 	compute_centers(state, index_info, threads);
-	write_meta_and_directory(state, MAIN_FORKNUM);
 
 	if (state->rows != NULL)
+	{
+		/* written past shared buffers, and WAL-logged, as it goes */
 		ivfflat_rows_write(state);
+	}
 	else
 	{
+		write_meta_and_directory(state, MAIN_FORKNUM);
 		elog(DEBUG1, "ivfflat build: the rows do not fit in maintenance_work_mem, they go to their lists through a sort");
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_ASSIGN);
 		/* the sampling scan counted the rows (reltuples is -1 before any ANALYZE) */
@@ -913,11 +931,11 @@ ivfflat_build(Relation heap, Relation index, IndexInfo *index_info)
 		load_lists(state);
 		if (parallel != NULL)
 			end_parallel_assign(parallel);
-	}
 
-	/* one WAL record per page, instead of one per change */
-	if (RelationNeedsWAL(index))
-		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+		/* one WAL record per page, instead of one per change */
+		if (RelationNeedsWAL(index))
+			log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+	}
 
 	MemoryContextDelete(state->row_context);
 	result = palloc(sizeof(IndexBuildResult));

@@ -9,7 +9,6 @@
 #include "access/genam.h"
 #include "executor/tuptable.h"
 #include "port/atomics.h"
-#include "storage/buf.h"
 #include "utils/rel.h"
 #include "utils/sampling.h"
 #include "utils/tuplesort.h"
@@ -55,26 +54,6 @@ typedef struct IvfflatBuildState
 	bool		report_progress;	/* the leader or a serial build */
 	pg_atomic_uint64 *tuples_assigned;	/* by every participant (parallel) */
 } IvfflatBuildState;
-
-/*
- * Writes the lists one after the other: each starts on a page of its own
- * and goes on on new pages, linked, as they fill.  Lists are started in
- * order, every one of them, before writer_finish.
- */
-typedef struct ListWriter
-{
-	Relation	index;
-	ForkNumber	fork;
-	Buffer		buffer;
-	BlockNumber *start_blocks;
-	BlockNumber *insert_blocks;
-	uint32		list;			/* being written */
-} ListWriter;
-
-extern void writer_init(ListWriter *writer, IvfflatBuildState *state, ForkNumber fork);
-extern void writer_start_list(ListWriter *writer, uint32 list);
-extern void writer_add(ListWriter *writer, const IvfflatEntryTupleData *entry, Size size);
-extern void writer_finish(ListWriter *writer, IvfflatBuildState *state);
 
 /* build_rows.c: the rows kept in memory, clustered and written from there */
 extern IvfflatRowStore *ivfflat_rows_begin(IvfflatBuildState *state, Size budget);

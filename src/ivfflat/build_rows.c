@@ -26,6 +26,7 @@
 #include "utils/memutils.h"
 
 #include "build.h"
+#include "bulk_write.h"
 #include "index_common.h"
 
 /* Rows are kept in chunks of about this many bytes each */
@@ -256,8 +257,47 @@ stored_row(IvfflatRowStore *store, int64 row)
 }
 
 /*
- * Write the lists from the rows (the metapage and the directory are there
- * already), each list's rows in the order the scan met them.
+ * The directory in backend memory, every list's tuple with its centre;
+ * where the lists start and end is filled in once they are written.
+ */
+static Page *
+directory_pages(IvfflatBuildState *state, BulkWriter *bulk, int *count)
+{
+	Size		tuple_size = IVFFLAT_LIST_TUPLE_SIZE(state->vector_bytes);
+	IvfflatListTuple tuple = palloc0(tuple_size);
+	int			capacity = 4;
+	Page	   *pages = palloc(sizeof(Page) * capacity);
+	Page		page = bulk_write_new_page(bulk);
+
+	*count = 1;
+	ivfflat_init_page(page, IVFFLAT_PAGE_DIRECTORY);
+	pages[0] = page;
+	for (uint32 list = 0; list < state->lists; list++)
+	{
+		memcpy(tuple->center, state->centers + (Size) list * state->vector_bytes, state->vector_bytes);
+		if (PageGetFreeSpace(page) < MAXALIGN(tuple_size))
+		{
+			if (*count == capacity)
+			{
+				capacity *= 2;
+				pages = repalloc(pages, sizeof(Page) * capacity);
+			}
+			IvfflatPageGetOpaque(page)->next_block = IVFFLAT_FIRST_DIRECTORY_BLKNO + *count;
+			page = bulk_write_new_page(bulk);
+			ivfflat_init_page(page, IVFFLAT_PAGE_DIRECTORY);
+			pages[(*count)++] = page;
+		}
+		if (PageAddItem(page, (Item) tuple, tuple_size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+			elog(ERROR, "ivfflat build: list tuple of %zu bytes does not fit a page", tuple_size);
+	}
+	pfree(tuple);
+	return pages;
+}
+
+/*
+ * Write the whole index from the rows, each list's rows in the order the
+ * scan met them: the lists first, from the block after the directory on,
+ * then the metapage and the directory, which now know where each list is.
  */
 void
 ivfflat_rows_write(IvfflatBuildState *state)
@@ -266,8 +306,15 @@ ivfflat_rows_write(IvfflatBuildState *state)
 	Size		entry_size = IVFFLAT_ENTRY_TUPLE_SIZE(state->vector_bytes);
 	IvfflatEntryTuple entry = palloc0(entry_size);
 	uint32	   *next = palloc0(sizeof(uint32) * ((Size) state->lists + 1));
+	BlockNumber *start_blocks = palloc(sizeof(BlockNumber) * state->lists);
+	BlockNumber *insert_blocks = palloc(sizeof(BlockNumber) * state->lists);
 	uint32	   *order = NULL;
-	ListWriter	writer;
+	BulkWriter *bulk = bulk_write_begin(state->index, MAIN_FORKNUM);
+	int			directory_count;
+	Page	   *directory = directory_pages(state, bulk, &directory_count);
+	BlockNumber block = IVFFLAT_FIRST_DIRECTORY_BLKNO + directory_count;
+	Page		meta;
+	uint32		list_number = 0;
 	int64		loaded = 0;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_LOAD);
@@ -286,11 +333,13 @@ ivfflat_rows_write(IvfflatBuildState *state)
 			order[next[store->assignment[row]]++] = (uint32) row;
 	}
 
-	/* next[list] is now where the list ends */
-	writer_init(&writer, state, MAIN_FORKNUM);
+	/* next[list] is now where the list ends; each list starts a page */
 	for (uint32 list = 0; list < state->lists; list++)
 	{
-		writer_start_list(&writer, list);
+		Page		page = bulk_write_new_page(bulk);
+
+		ivfflat_init_page(page, IVFFLAT_PAGE_ENTRIES);
+		start_blocks[list] = block;
 		for (; loaded < (int64) next[list]; loaded++)
 		{
 			uint32		row = order[loaded];
@@ -298,18 +347,53 @@ ivfflat_rows_write(IvfflatBuildState *state)
 
 			entry->heap_tid = chunk->tids[row % store->rows_per_chunk];
 			memcpy(entry->vector, stored_row(store, row), state->vector_bytes);
-			writer_add(&writer, entry, entry_size);
+			if (PageGetFreeSpace(page) < MAXALIGN(entry_size))
+			{
+				/* the list goes on on the next block */
+				IvfflatPageGetOpaque(page)->next_block = block + 1;
+				bulk_write_page(bulk, block++, page);
+				page = bulk_write_new_page(bulk);
+				ivfflat_init_page(page, IVFFLAT_PAGE_ENTRIES);
+			}
+			if (PageAddItem(page, (Item) entry, entry_size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+				elog(ERROR, "ivfflat build: entry of %zu bytes does not fit a page", entry_size);
 			if ((loaded & 1023) == 1023)
 			{
 				CHECK_FOR_INTERRUPTS();
 				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, loaded + 1);
 			}
 		}
+		insert_blocks[list] = block;
+		bulk_write_page(bulk, block++, page);
 	}
-	writer_finish(&writer, state);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, loaded);
+
+	/* the directory, now that the lists have their blocks, and the metapage */
+	for (int d = 0; d < directory_count; d++)
+	{
+		Page		page = directory[d];
+		OffsetNumber max_offset = PageGetMaxOffsetNumber(page);
+
+		for (OffsetNumber offset = FirstOffsetNumber; offset <= max_offset; offset++)
+		{
+			IvfflatListTuple tuple = (IvfflatListTuple) PageGetItem(page, PageGetItemId(page, offset));
+
+			tuple->start_block = start_blocks[list_number];
+			tuple->insert_block = insert_blocks[list_number];
+			list_number++;
+		}
+		bulk_write_page(bulk, IVFFLAT_FIRST_DIRECTORY_BLKNO + d, page);
+	}
+	Assert(list_number == state->lists);
+	meta = bulk_write_new_page(bulk);
+	ivfflat_fill_meta(meta, state->dimensions, state->lists, state->vector_bytes);
+	bulk_write_page(bulk, IVFFLAT_METAPAGE_BLKNO, meta);
+	bulk_write_finish(bulk);
 
 	pfree(entry);
 	pfree(next);
+	pfree(start_blocks);
+	pfree(insert_blocks);
+	pfree(directory);
 	ivfflat_rows_end(state);
 }

@@ -1,0 +1,115 @@
+/*
+ * bulk_write.c
+ *	  See bulk_write.h.
+ *
+ * Pages are WAL-logged as full images, a batch per record
+ * (log_newpages), then written with smgrextend.  Since they bypass shared
+ * buffers, a checkpoint during the build cannot have flushed them: the file
+ * is synced before the build ends whenever it was WAL-logged, or a crash
+ * after that checkpoint would lose pages that the WAL before it described.
+ * Without WAL (unlogged indexes; wal_level = minimal on a relation created
+ * in the same transaction, which commit syncs) there is nothing to log.
+ */
+#include "postgres.h"
+
+#include "pg_compat.h"
+
+#include "access/xloginsert.h"
+#include "storage/smgr.h"
+#include "utils/memutils.h"
+
+#include "bulk_write.h"
+
+/* Pages WAL-logged together (XLR_MAX_BLOCK_ID allows 32 per record) */
+#define BULK_BATCH				32
+
+struct BulkWriter
+{
+	Relation	index;
+	ForkNumber	fork;
+	bool		use_wal;
+	BlockNumber written;		/* blocks of the file so far */
+	int			pending;
+	BlockNumber blocks[BULK_BATCH];
+	Page		pages[BULK_BATCH];
+	Page		zero_page;
+};
+
+BulkWriter *
+bulk_write_begin(Relation index, ForkNumber fork)
+{
+	BulkWriter *writer = palloc0(sizeof(BulkWriter));
+
+	writer->index = index;
+	writer->fork = fork;
+	writer->use_wal = RelationNeedsWAL(index) || fork == INIT_FORKNUM;
+	writer->written = smgrnblocks(RelationGetSmgr(index), fork);
+	if (writer->written != 0)
+		elog(ERROR, "bulk write into \"%s\", which is not empty", RelationGetRelationName(index));
+	return writer;
+}
+
+Page
+bulk_write_new_page(BulkWriter *writer)
+{
+	return (Page) palloc0(BLCKSZ);
+}
+
+static void
+flush(BulkWriter *writer)
+{
+	SMgrRelation smgr;
+
+	if (writer->pending == 0)
+		return;
+	if (writer->use_wal)
+		log_newpages(RelationGetFileLocator(writer->index), writer->fork, writer->pending,
+					 writer->blocks, writer->pages, true);
+
+	smgr = RelationGetSmgr(writer->index);
+	for (int i = 0; i < writer->pending; i++)
+	{
+		BlockNumber block = writer->blocks[i];
+		Page		page = writer->pages[i];
+
+		/* a block ahead of the file: zero-fill up to it (written later) */
+		while (block > writer->written)
+		{
+			if (writer->zero_page == NULL)
+				writer->zero_page = (Page) palloc0(BLCKSZ);
+			smgrextend(smgr, writer->fork, writer->written++, (char *) writer->zero_page, true);
+		}
+		PageSetChecksumInplace(page, block);
+		/* no fsync request for these writes: bulk_write_finish syncs */
+		if (block == writer->written)
+		{
+			smgrextend(smgr, writer->fork, block, (char *) page, true);
+			writer->written++;
+		}
+		else
+			smgrwrite(smgr, writer->fork, block, (char *) page, true);
+		pfree(page);
+	}
+	writer->pending = 0;
+}
+
+void
+bulk_write_page(BulkWriter *writer, BlockNumber block, Page page)
+{
+	if (writer->pending == BULK_BATCH)
+		flush(writer);
+	writer->blocks[writer->pending] = block;
+	writer->pages[writer->pending] = page;
+	writer->pending++;
+}
+
+void
+bulk_write_finish(BulkWriter *writer)
+{
+	flush(writer);
+	if (writer->use_wal)
+		smgrimmedsync(RelationGetSmgr(writer->index), writer->fork);
+	if (writer->zero_page != NULL)
+		pfree(writer->zero_page);
+	pfree(writer);
+}
