@@ -482,12 +482,6 @@ KMeans::sum_weights() noexcept
 size_t
 KMeans::draw_next_center() noexcept
 {
-	if (given_)
-	{
-		take_given_center();
-		return 1;
-	}
-
 	double		total = cumulative_[sample_count_ - 1];
 	size_t		pending = seeded_ - applied_;
 	float	   *raw = scratch_.data();
@@ -600,8 +594,7 @@ KMeans::finish_center_pass() noexcept
 	stale_ = false;
 	if (seeded_ < centers_count_)
 	{
-		if (!given_)
-			sum_weights();
+		sum_weights();
 		return;
 	}
 	form_groups();
@@ -927,6 +920,57 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 	return work;
 }
 
+// Given centres: all are taken and grouped at once (the first groups_
+// taken, spread out by the shuffle, seed the groups), and the first pass
+// compares every sample with every centre, which gives each its centre and
+// exact group bounds: one read of the samples, the centres staying in
+// cache, rather than a seeding pass per batch of pending centres.
+void
+KMeans::take_all_given_centers() noexcept
+{
+	while (seeded_ < centers_count_)
+		take_given_center();
+	applied_ = seeded_;
+	form_groups();
+	cursor_ = 0;
+	phase_ = Phase::first_pass;
+}
+
+size_t
+KMeans::first_pass_block(size_t block, size_t thread) noexcept
+{
+	size_t		first = block * pass_block_size;
+	size_t		last = std::min(first + pass_block_size, sample_count_);
+	size_t		k = centers_count_;
+	float	   *raw = scratch_.data() + thread * k;
+	const void **vectors = scratch_vectors_.data() + thread * k;
+
+	for (size_t c = 0; c < k; c++)
+		vectors[c] = center(c);
+	for (size_t i = first; i < last; i++)
+	{
+		float	   *b = bounds(i);
+		size_t		best = 0;
+
+		distance_.batch(sample(i), vectors, k, raw);
+		for (size_t c = 1; c < k; c++)
+			if (raw[c] < raw[best])
+				best = c;
+		assignment_[i] = static_cast<uint32_t>(best);
+		upper_[i] = metric_distance(raw[best]);
+		raw[best] = infinity;	// the bounds are on the other centres
+		for (size_t g = 0; g < groups_; g++)
+		{
+			float		nearest = infinity;
+
+			for (size_t c = group_start_[g]; c < group_start_[g + 1]; c++)
+				nearest = raw[c] < nearest ? raw[c] : nearest;
+			b[g] = metric_distance(nearest);
+		}
+	}
+	return (last - first) * k;
+}
+
 void
 KMeans::finish_pass() noexcept
 {
@@ -945,9 +989,17 @@ KMeans::finish_pass() noexcept
 size_t
 KMeans::run_blocks(WorkerThreads *pool, size_t blocks, size_t budget)
 {
-	bool		seeding = phase_ == Phase::seeding;
-	auto		do_block = [this, seeding](size_t b, size_t thread) noexcept -> size_t {
-		return seeding ? seed_block(b) : pass_block(b, thread);
+	Phase		phase = phase_;
+	auto		do_block = [this, phase](size_t b, size_t thread) noexcept -> size_t {
+		switch (phase)
+		{
+			case Phase::seeding:
+				return seed_block(b);
+			case Phase::first_pass:
+				return first_pass_block(b, thread);
+			default:
+				return pass_block(b, thread);
+		}
 	};
 
 	if (pool == nullptr || blocks - cursor_ == 1)
@@ -995,7 +1047,7 @@ KMeans::run(size_t max_distances, bool *done) noexcept
 		}
 		started_ = true;
 		if (given_)
-			take_given_center();
+			take_all_given_centers();
 		else
 		{
 			size_t		first = splitmix64(random_state_) % sample_count_;
@@ -1045,6 +1097,13 @@ KMeans::run(size_t max_distances, bool *done) noexcept
 			cursor_ = 0;
 			if (seeding)
 				finish_center_pass();
+			else if (phase_ == Phase::first_pass)
+			{
+				// as after seeding: the centres come from this assignment
+				inertia_ = total_inertia();
+				reassigned_ = sample_count_;
+				phase_ = Phase::update;
+			}
 			else
 				finish_pass();
 		}

@@ -20,6 +20,11 @@
 // the sample.  The assignment is the one a full comparison would give (ties
 // keep the current centre, then go to the first).
 //
+// Started from given centres instead (set_initial_centers: a build
+// refining a sample's centres on every row), there is no seeding: the
+// first pass compares every sample with every centre, which gives each its
+// centre and exact group bounds in one read of the samples.
+//
 // Spherical k-means (NEGATIVE_INNER_PRODUCT, COSINE) runs on L2 distances
 // too: with every centre of unit length, |x - c|^2 = |x|^2 + 1 - 2 x.c, so
 // the nearest centre is the one of largest inner product, and the triangle
@@ -84,6 +89,7 @@ private:
 	enum class Phase
 	{
 		seeding,			// centres drawn, distances from them to every sample
+		first_pass,			// given centres: every sample against every centre
 		update,				// centres from the assignment, bounds lowered
 		pass,				// assignment with the bounds
 		finished
@@ -134,6 +140,8 @@ private:
 	}
 	size_t		max_pending_rows() const noexcept { return center_gap_.size() / centers_count_; }
 	size_t		pass_block(size_t block, size_t thread) noexcept;
+	size_t		first_pass_block(size_t block, size_t thread) noexcept;
+	void		take_all_given_centers() noexcept;
 	bool		reassign(size_t i, float upper_raw, size_t thread, size_t &work) noexcept;
 
 	void		prepare_samples();
