@@ -44,6 +44,7 @@
 #include "utils/relcache.h"
 
 #include "pg_compat.h"
+#include "page_reader.h"
 #include "vector_core.h"
 
 /* Options and their ranges (pgvector's) */
@@ -240,7 +241,6 @@ typedef struct HnswTypeInfo
 } HnswTypeInfo;
 
 /* One search's state over one index (search.c) */
-typedef struct HnswPageReader HnswPageReader;
 
 typedef struct HnswSearchContext
 {
@@ -248,7 +248,7 @@ typedef struct HnswSearchContext
 	int			m;
 	uint32		dimensions;
 	bool		null_query;		/* every element scores 0 */
-	HnswPageReader *reader;
+	IndexPageReader *reader;
 	vc_search  *search;
 	vc_element_kind search_kind;	/* CALLER_SCORED for a NULL query */
 	uint64	   *id_buffer;		/* neighbour lists, entry sets */
@@ -304,14 +304,10 @@ extern bool hnsw_link_back(Relation index, HnswSearchContext *context, uint64 ne
 						   int layer, uint64 new_id, const void *new_vector, bool force);
 
 /* search.c */
-extern HnswPageReader *hnsw_page_reader_create(Relation index);
-extern void hnsw_page_reader_free(HnswPageReader *reader);
-extern Buffer hnsw_read_page(HnswPageReader *reader, BlockNumber block);
-extern void hnsw_prefetch_page(HnswPageReader *reader, BlockNumber block, OffsetNumber offset);
 extern HnswSearchContext *hnsw_search_context_create(Relation index, const HnswTypeInfo *info,
 													 uint32 dimensions, bool null_query);
 extern void hnsw_search_context_free(HnswSearchContext *context);
-extern size_t hnsw_read_neighbors(HnswPageReader *reader, uint64 id, int layer, int m,
+extern size_t hnsw_read_neighbors(IndexPageReader *reader, uint64 id, int layer, int m,
 								  uint64 *out);
 extern void hnsw_load_vector_copies(HnswSearchContext *context, const uint64 *ids, size_t count,
 									const void **vectors);

@@ -208,7 +208,7 @@ add_to_duplicate(Relation index, HnswSearchContext *context, const struct varlen
 {
 	for (size_t i = 0; i < count && distances[i] == 0; i++)
 	{
-		Buffer		buffer = hnsw_read_page(context->reader, (BlockNumber) (ids[i] >> 16));
+		Buffer		buffer = index_read_page(context->reader, (BlockNumber) (ids[i] >> 16));
 		HnswElementTuple element;
 		GenericXLogState *state;
 		Page		page;
@@ -329,7 +329,7 @@ hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, i
 	}
 
 	/* now write, if the list is still what was read */
-	buffer = hnsw_read_page(context->reader, (BlockNumber) (neighbor_id >> 16));
+	buffer = index_read_page(context->reader, (BlockNumber) (neighbor_id >> 16));
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);
 	element = hnsw_page_element(BufferGetPage(buffer), (OffsetNumber) (neighbor_id & 0xFFFF));
 	if (element == NULL || element->level < layer || element->deleted != HNSW_ELEMENT_LIVE)
@@ -341,7 +341,7 @@ hnsw_link_back(Relation index, HnswSearchContext *context, uint64 neighbor_id, i
 	UnlockReleaseBuffer(buffer);
 
 	hnsw_id_to_tid(new_id, &new_tid);
-	buffer = hnsw_read_page(context->reader, ItemPointerGetBlockNumber(&neighbor_tid));
+	buffer = index_read_page(context->reader, ItemPointerGetBlockNumber(&neighbor_tid));
 	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(index);
 	page = GenericXLogRegisterBuffer(state, buffer, 0);

@@ -181,7 +181,7 @@ load_heaptids(IndexScanDesc scan, uint64 id)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	HnswSearchContext *context = so->null_query ? so->null_search : so->search;
-	Buffer		buffer = hnsw_read_page(context->reader, (BlockNumber) (id >> 16));
+	Buffer		buffer = index_read_page(context->reader, (BlockNumber) (id >> 16));
 	HnswElementTuple element;
 
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);

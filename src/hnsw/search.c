@@ -8,9 +8,8 @@
  * neighbour and waiting for its bytes, not the arithmetic.  So:
  *	- the neighbours of a candidate are grouped by block, and each block is
  *	  pinned and locked once per group, their vectors scored in one batch;
- *	- a backend-local block -> buffer table remembers where each page was,
- *	  and ReadRecentBuffer pins it again without the shared buffer-mapping
- *	  lookup (falling back to ReadBuffer when the page has moved);
+ *	- pages are pinned through page_reader.c, which remembers where each
+ *	  page was and pins it again without the shared buffer-mapping lookup;
  *	- the vectors of a group are prefetched before the first is scored;
  *	- the visited set and the heaps are the core's (no palloc per element,
  *	  no fmgr call per distance).
@@ -18,137 +17,11 @@
 #include "postgres.h"
 
 #include "miscadmin.h"
-#include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "hnsw.h"
-
-/* ------------------------------------------------------------------------
- * Where each page was last seen, per index, kept across queries
- * ------------------------------------------------------------------------ */
-
-typedef struct RecentBufferTable
-{
-	RelFileNode node;			/* the index's storage; zero when unused */
-	Buffer	   *buffers;		/* by block number; InvalidBuffer unknown */
-	BlockNumber capacity;
-} RecentBufferTable;
-
-/* A handful of indexes per backend is the common case; older ones give way */
-#define RECENT_BUFFER_TABLES 8
-static RecentBufferTable recent_tables[RECENT_BUFFER_TABLES];
-static int	recent_tables_next_victim = 0;
-
-struct HnswPageReader
-{
-	Relation	index;
-	RecentBufferTable *table;
-	bool		local;			/* a temporary index: local buffers */
-};
-
-static RecentBufferTable *
-recent_table_for(Relation index)
-{
-	RecentBufferTable *table;
-
-	for (int i = 0; i < RECENT_BUFFER_TABLES; i++)
-	{
-		if (RelFileNodeEquals(recent_tables[i].node, index->rd_node))
-			return &recent_tables[i];
-	}
-	table = &recent_tables[recent_tables_next_victim];
-	recent_tables_next_victim = (recent_tables_next_victim + 1) % RECENT_BUFFER_TABLES;
-	if (table->buffers != NULL)
-		pfree(table->buffers);
-	table->node = index->rd_node;
-	table->buffers = NULL;
-	table->capacity = 0;
-	return table;
-}
-
-HnswPageReader *
-hnsw_page_reader_create(Relation index)
-{
-	HnswPageReader *reader = palloc(sizeof(HnswPageReader));
-
-	reader->index = index;
-	reader->table = recent_table_for(index);
-	reader->local = RelationUsesLocalBuffers(index);
-	return reader;
-}
-
-void
-hnsw_page_reader_free(HnswPageReader *reader)
-{
-	pfree(reader);
-}
-
-static void
-remember_buffer(HnswPageReader *reader, BlockNumber block, Buffer buffer)
-{
-	RecentBufferTable *table = reader->table;
-
-	if (block >= table->capacity)
-	{
-		BlockNumber capacity = Max(Max(table->capacity * 2, 1024), block + 1);
-
-		/* One Buffer per block: 4 bytes per 8 kB page */
-		if (capacity > MaxAllocSize / sizeof(Buffer))
-			return;
-		if (table->buffers == NULL)
-			table->buffers = MemoryContextAlloc(TopMemoryContext, capacity * sizeof(Buffer));
-		else
-			table->buffers = repalloc(table->buffers, capacity * sizeof(Buffer));
-		for (BlockNumber b = table->capacity; b < capacity; b++)
-			table->buffers[b] = InvalidBuffer;
-		table->capacity = capacity;
-	}
-	table->buffers[block] = buffer;
-}
-
-/*
- * Prefetch what pinning block and reading its item at offset will touch,
- * from where the block was last seen: the buffer header (pinning takes its
- * spinlock, one cache miss per page otherwise) and the page's line pointer.
- * Only addresses are computed, nothing is read: a stale guess costs a few
- * wasted prefetches.
- */
-void
-hnsw_prefetch_page(HnswPageReader *reader, BlockNumber block, OffsetNumber offset)
-{
-	RecentBufferTable *table = reader->table;
-	Buffer		buffer;
-
-	if (reader->local || block >= table->capacity)
-		return;
-	buffer = table->buffers[block];
-	if (!BufferIsValid(buffer) || BufferIsLocal(buffer))
-		return;
-	__builtin_prefetch(GetBufferDescriptor(buffer - 1));
-	__builtin_prefetch(PageGetItemId((Page) BufferGetBlock(buffer), offset));
-}
-
-/* Pin block (not locked) */
-Buffer
-hnsw_read_page(HnswPageReader *reader, BlockNumber block)
-{
-	RecentBufferTable *table = reader->table;
-	Buffer		buffer;
-
-	if (!reader->local && block < table->capacity)
-	{
-		buffer = table->buffers[block];
-		if (BufferIsValid(buffer) &&
-			ReadRecentBuffer(reader->index->rd_node, MAIN_FORKNUM, block, buffer))
-			return buffer;
-	}
-	buffer = ReadBuffer(reader->index, block);
-	if (!reader->local)
-		remember_buffer(reader, block, buffer);
-	return buffer;
-}
 
 /* ------------------------------------------------------------------------
  * One layer
@@ -208,7 +81,7 @@ score_batch(HnswSearchContext *context, const uint64 *ids, size_t count)
 
 	/* where the pages probably are: their buffer headers and line pointers */
 	for (size_t i = 0; i < count; i++)
-		hnsw_prefetch_page(context->reader, (BlockNumber) (ids[i] >> 16),
+		index_prefetch_page(context->reader, (BlockNumber) (ids[i] >> 16),
 						   (OffsetNumber) (ids[i] & 0xFFFF));
 
 	for (size_t i = 0; i < count; i++)
@@ -219,7 +92,7 @@ score_batch(HnswSearchContext *context, const uint64 *ids, size_t count)
 			buffers[i] = buffers[i - 1];
 		else
 		{
-			buffers[i] = hnsw_read_page(context->reader, block);
+			buffers[i] = index_read_page(context->reader, block);
 			__builtin_prefetch(PageGetItemId(BufferGetPage(buffers[i]), (OffsetNumber) (ids[i] & 0xFFFF)));
 		}
 	}
@@ -297,10 +170,10 @@ score_elements(HnswSearchContext *context, uint64 *ids, size_t count)
  * returns how many.  0 if the element is gone or has no such layer.
  */
 size_t
-hnsw_read_neighbors(HnswPageReader *reader, uint64 id, int layer, int m, uint64 *out)
+hnsw_read_neighbors(IndexPageReader *reader, uint64 id, int layer, int m, uint64 *out)
 {
 	BlockNumber block = (BlockNumber) (id >> 16);
-	Buffer		buffer = hnsw_read_page(reader, block);
+	Buffer		buffer = index_read_page(reader, block);
 	HnswElementTuple element;
 	HnswNeighborTuple neighbors;
 	ItemPointerData neighbor_tid;
@@ -321,7 +194,7 @@ hnsw_read_neighbors(HnswPageReader *reader, uint64 id, int layer, int m, uint64 
 	if (ItemPointerGetBlockNumber(&neighbor_tid) != block)
 	{
 		UnlockReleaseBuffer(buffer);
-		buffer = hnsw_read_page(reader, ItemPointerGetBlockNumber(&neighbor_tid));
+		buffer = index_read_page(reader, ItemPointerGetBlockNumber(&neighbor_tid));
 		LockBuffer(buffer, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buffer);
 	}
@@ -498,7 +371,7 @@ hnsw_search_context_create(Relation index, const HnswTypeInfo *info, uint32 dime
 	context->m = info->m;
 	context->dimensions = dimensions;
 	context->null_query = null_query;
-	context->reader = hnsw_page_reader_create(index);
+	context->reader = index_page_reader_create(index);
 	/* neighbour lists (2 * m) and entry sets (up to ef_construction) */
 	context->id_buffer_capacity = Max(2 * HNSW_MAX_M, HNSW_MAX_EF_CONSTRUCTION);
 	context->id_buffer = palloc(sizeof(uint64) * context->id_buffer_capacity);
@@ -537,7 +410,7 @@ hnsw_load_vector_copies(HnswSearchContext *context, const uint64 *ids, size_t co
 {
 	for (size_t i = 0; i < count; i++)
 	{
-		Buffer		buffer = hnsw_read_page(context->reader, (BlockNumber) (ids[i] >> 16));
+		Buffer		buffer = index_read_page(context->reader, (BlockNumber) (ids[i] >> 16));
 		HnswElementTuple element;
 
 		LockBuffer(buffer, BUFFER_LOCK_SHARE);

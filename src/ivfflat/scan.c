@@ -24,6 +24,7 @@
 
 #include "index_common.h"
 #include "ivfflat.h"
+#include "page_reader.h"
 
 /* Entries scored per kernel call */
 #define SCORE_BATCH				256
@@ -35,7 +36,7 @@ typedef struct IvfflatScanOpaqueData
 	MemoryContext context;		/* the scan's allocations */
 	MemoryContext query_context;	/* one query's allocations, reset by rescan */
 	IvfflatTypeInfo info;
-	BufferAccessStrategy strategy;
+	IndexPageReader *reader;	/* pins pages, remembering where they were */
 
 	/* the query of this rescan */
 	bool		started;
@@ -77,7 +78,12 @@ ivfflat_begin_scan(Relation index, int nkeys, int norderbys)
 	so->query_context = AllocSetContextCreate(so->context, "ivfflat scan query",
 											  ALLOCSET_DEFAULT_SIZES);
 	ivfflat_get_type_info(index, &so->info);
-	so->strategy = GetAccessStrategy(BAS_BULKREAD);
+	/*
+	 * No ring-buffer strategy: an index that is queried again and again
+	 * should stay in shared buffers (and a build that wrote its pages past
+	 * them leaves none there).
+	 */
+	so->reader = index_page_reader_create(index);
 	scan->opaque = so;
 	return scan;
 }
@@ -208,8 +214,7 @@ read_list(IndexScanDesc scan, BlockNumber block)
 
 	while (BlockNumberIsValid(block))
 	{
-		Buffer		buffer = ReadBufferExtended(scan->indexRelation, MAIN_FORKNUM, block,
-												RBM_NORMAL, so->strategy);
+		Buffer		buffer = index_read_page(so->reader, block);
 		Page		page;
 		OffsetNumber max_offset;
 		size_t		count = 0;
@@ -300,7 +305,7 @@ ivfflat_end_scan(IndexScanDesc scan)
 {
 	IvfflatScanOpaque so = (IvfflatScanOpaque) scan->opaque;
 
-	FreeAccessStrategy(so->strategy);
+	index_page_reader_free(so->reader);
 	MemoryContextDelete(so->context);
 	pfree(so);
 	scan->opaque = NULL;
