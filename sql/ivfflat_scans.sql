@@ -115,6 +115,18 @@ SELECT sc_rows_found_by_themselves();
 RESET max_parallel_maintenance_workers;
 RESET min_parallel_table_scan_size;
 
+-- CREATE INDEX CONCURRENTLY and REINDEX CONCURRENTLY (the build's scan
+-- under an MVCC snapshot, then the validation pass) give a usable index
+DROP INDEX sc_idx;
+CREATE INDEX CONCURRENTLY sc_idx ON sc USING ivfflat (val vector_l2_ops) WITH (lists = 40);
+SELECT indisvalid FROM pg_index WHERE indexrelid = 'sc_idx'::regclass;
+SELECT sc_rows_found_by_themselves();
+REINDEX INDEX CONCURRENTLY sc_idx;
+SELECT sc_rows_found_by_themselves();
+SET ivfflat.probes = 4;
+SELECT sc_recall() >= 0.85 AS recall_reindexed_concurrently;
+RESET ivfflat.probes;
+
 RESET enable_seqscan;
 DROP TABLE sc, sq, sc_centre, sc_truth, sc_filtered;
 DROP FUNCTION sc_recall(), sc_filtered_recall(), sc_rows_found_by_themselves();
