@@ -306,8 +306,11 @@ cluster_sample(IvfflatBuildState *state, IndexInfo *index_info, int threads,
 		free_kmeans(state);
 		return false;
 	}
-	/* k-means over every row goes on from where the sample's leaves off */
-	if (state->rows != NULL)
+	/*
+	 * k-means over every row goes on from where the sample's leaves off;
+	 * a sample that holds every row (a small table) converges here
+	 */
+	if (state->rows != NULL && state->rows_seen > state->sample_count)
 		ivfflat_check_core(vc_kmeans_set_max_iterations(state->kmeans, SAMPLE_ITERATIONS_BEFORE_REFINING),
 						   "limiting the sample's iterations");
 
