@@ -57,6 +57,18 @@ words_for(size_t bytes) noexcept
 	return (bytes + sizeof(uint64_t) - 1) / sizeof(uint64_t);
 }
 
+// No NaN or infinity among values[0..n) (one test per element, no early
+// exit: the loop vectorises).
+bool
+all_finite(const float *values, size_t n) noexcept
+{
+	bool		finite = true;
+
+	for (size_t j = 0; j < n; j++)
+		finite &= std::isfinite(values[j]);
+	return finite;
+}
+
 // Samples per chunk, as a power of two: about 4 MB of rows (two huge
 // pages), fewer if fewer samples are expected.
 size_t
@@ -260,25 +272,23 @@ KMeans::set_sample(size_t index, const void *vector) noexcept
 	{
 		const float *values = static_cast<const float *>(vector);
 		float	   *out = reinterpret_cast<float *>(row);
-		double		norm = 0.0;
 
-		for (size_t j = 0; j < dimensions_; j++)
-		{
-			if (!std::isfinite(values[j]))
-				return VC_ERROR_NOT_FINITE;
-			norm += static_cast<double>(values[j]) * values[j];
-		}
+		if (!all_finite(values, dimensions_))
+			return VC_ERROR_NOT_FINITE;
 		std::memcpy(out, values, row_bytes_);
-		if (metric_ == VC_METRIC_COSINE && norm > 0.0)
+		if (metric_ == VC_METRIC_COSINE)
 		{
 			// cosine is the inner product of directions
-			double		scale = 1.0 / std::sqrt(norm);
+			double		norm = 0.0;
 
-			norm = 0.0;
 			for (size_t j = 0; j < dimensions_; j++)
+				norm += static_cast<double>(values[j]) * values[j];
+			if (norm > 0.0)
 			{
-				out[j] = static_cast<float>(values[j] * scale);
-				norm += static_cast<double>(out[j]) * out[j];
+				double		scale = 1.0 / std::sqrt(norm);
+
+				for (size_t j = 0; j < dimensions_; j++)
+					out[j] = static_cast<float>(values[j] * scale);
 			}
 		}
 	}
@@ -305,7 +315,7 @@ KMeans::prepare_samples()
 	second_.assign(n, infinity);
 	order_.assign(n, 0);
 	bounds_.assign(n * groups_, 0.0f);
-	cumulative_.assign(n, 0.0);
+	cumulative_.assign(given_ ? 0 : n, 0.0);	// k-means++ weights, for seeding only
 	if (spherical())
 	{
 		squared_norms_.assign(n, 0.0);
@@ -327,23 +337,20 @@ KMeans::set_initial_centers(const void *centers) noexcept
 	if (started_ || centers == nullptr)
 		return VC_ERROR_INVALID_ARGUMENT;
 
-	const uint8_t *rows = static_cast<const uint8_t *>(centers);
-
-	for (size_t c = 0; c < centers_count_; c++)
+	if (kind_ == VC_ELEMENT_F32 &&
+		!all_finite(static_cast<const float *>(centers), centers_count_ * dimensions_))
+		return VC_ERROR_NOT_FINITE;
+	try
 	{
-		if (kind_ != VC_ELEMENT_F32)
-			continue;
-
-		const float *values = reinterpret_cast<const float *>(rows + c * row_bytes_);
-
-		for (size_t j = 0; j < dimensions_; j++)
-			if (!std::isfinite(values[j]))
-				return VC_ERROR_NOT_FINITE;
+		given_order_.resize(centers_count_);
+	}
+	catch (const std::bad_alloc &)
+	{
+		return VC_ERROR_NO_MEMORY;
 	}
 	// sums_ (or ones_) is unused until the first update, and large enough
-	std::memcpy(spare_rows(), rows, centers_count_ * row_bytes_);
+	std::memcpy(spare_rows(), centers, centers_count_ * row_bytes_);
 	given_ = true;
-	given_order_.resize(centers_count_);
 	for (size_t c = 0; c < centers_count_; c++)
 		given_order_[c] = static_cast<uint32_t>(c);
 	for (size_t c = centers_count_; c > 1; c--)	// Fisher-Yates, from the seed

@@ -15,11 +15,13 @@
  *    workers (as many as PostgreSQL plans for the table under
  *    max_parallel_maintenance_workers) each participant scans a share of
  *    the table into a tuplesort of its own, and the leader merges them.
- * 3. the metapage and the directory (the centres) are written.
- * 4. loading tuples: the rows are written list after list, each list a
- *    chain of pages of its own.
- * The pages are written without WAL and the whole index is WAL-logged at
- * the end, one record per page.
+ * 3. loading tuples: the rows are written list after list, each list a
+ *    chain of pages of its own, and the metapage and the directory (the
+ *    centres, where each list starts and ends).
+ * Through the sort, the pages go through shared buffers without WAL and
+ * the whole index is WAL-logged at the end, one record per page; from
+ * memory, they are written past shared buffers, WAL-logged as they go
+ * (bulk_write.c).
  */
 #include "postgres.h"
 
@@ -71,6 +73,27 @@ static void init_state(IvfflatBuildState *state, Relation heap, Relation index);
  * k-means over a sample
  * ------------------------------------------------------------------------ */
 
+/*
+ * k-means for the index: spherical for ip and cosine, Hamming for bit, in
+ * state->threads threads
+ */
+void
+ivfflat_kmeans_params(const IvfflatBuildState *state, size_t capacity, int max_iterations,
+					  uint64 seed, vc_kmeans_params *params)
+{
+	bool		bits = state->info.kind == VC_ELEMENT_BITS;
+
+	params->kind = bits ? VC_ELEMENT_BITS : VC_ELEMENT_F32;
+	params->metric = bits ? VC_METRIC_HAMMING :
+		state->info.spherical ? VC_METRIC_NEGATIVE_INNER_PRODUCT : VC_METRIC_L2_SQUARED;
+	params->dimensions = state->dimensions;
+	params->centers = state->lists;
+	params->sample_capacity = capacity;
+	params->max_iterations = max_iterations;
+	params->threads = state->threads;
+	params->seed = seed;
+}
+
 /* The core's k-means is not palloc'd: free it however the build ends */
 static void
 free_kmeans(void *arg)
@@ -83,21 +106,26 @@ free_kmeans(void *arg)
 
 /*
  * The vector k-means takes for a row the index stores as stored: its
- * direction for ip and cosine (NULL for a zero vector, which has none),
- * float32 for halfvec.
+ * direction for ip and cosine, float32 for halfvec.  *sample: whether the
+ * row may be sampled (an ip zero vector has no direction: indexed, and
+ * clustered as it is, but no sample).
  */
 static const void *
-kmeans_vector(IvfflatBuildState *state, struct varlena *stored)
+kmeans_vector(IvfflatBuildState *state, struct varlena *stored, bool *sample)
 {
 	struct varlena *direction = stored;
 	const void *vector;
 
+	*sample = true;
 	/* cosine values are stored normalized already */
 	if (state->info.spherical && !state->info.normalize)
 	{
 		direction = index_prepare_value(state->info.kind, true, PointerGetDatum(stored), false);
 		if (direction == NULL)
-			return NULL;
+		{
+			*sample = false;
+			direction = stored;
+		}
 	}
 	vector = index_value_vector(state->info.kind, direction);
 	if (state->info.kind == VC_ELEMENT_F16)
@@ -109,27 +137,18 @@ kmeans_vector(IvfflatBuildState *state, struct varlena *stored)
 }
 
 /*
- * Reservoir sampling, as ANALYZE's (Vitter's algorithm Z); every row also
- * goes to the row store while there is one.
+ * One row the index will hold: into the sample by reservoir sampling, as
+ * ANALYZE's (Vitter's algorithm Z), and into the row store while there is
+ * one.
  */
 static void
-sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
-				bool tuple_is_alive, void *arg)
+take_row(IvfflatBuildState *state, ItemPointer tid, struct varlena *stored)
 {
-	IvfflatBuildState *state = arg;
-	MemoryContext old;
-	struct varlena *stored;
-	const void *vector;
+	bool		sample;
+	const void *vector = kmeans_vector(state, stored, &sample);
 	int			slot = -1;
 
-	state->rows_scanned++;
-	if (isnull[0])
-		return;
-
-	old = MemoryContextSwitchTo(state->row_context);
-	stored = ivfflat_prepare_value(&state->info, values[0], false);
-	vector = stored == NULL ? NULL : kmeans_vector(state, stored);
-	if (vector != NULL)
+	if (sample)
 	{
 		if (state->sample_count < state->sample_target)
 			slot = state->sample_count++;
@@ -148,17 +167,26 @@ sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			ivfflat_check_core(vc_kmeans_set_sample(state->kmeans, (size_t) slot, vector),
 							   "adding a sample");
 	}
-	if (stored != NULL && state->rows != NULL)
-	{
-		const void *stored_vector = index_value_vector(state->info.kind, stored);
+	if (state->rows != NULL)
+		ivfflat_rows_add(state, tid, vector, index_value_vector(state->info.kind, stored));
+}
 
-		/* an ip zero vector: no direction, but indexed, clustered as it is */
-		if (vector == NULL)
-			vector = state->info.kind == VC_ELEMENT_F16 ?
-				(vc_f16_array_to_f32(stored_vector, state->widened, state->dimensions), state->widened) :
-				stored_vector;
-		ivfflat_rows_add(state, tid, vector, stored_vector);
-	}
+static void
+sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+				bool tuple_is_alive, void *arg)
+{
+	IvfflatBuildState *state = arg;
+	MemoryContext old;
+	struct varlena *stored;
+
+	state->rows_scanned++;
+	if (isnull[0])
+		return;
+
+	old = MemoryContextSwitchTo(state->row_context);
+	stored = ivfflat_prepare_value(&state->info, values[0], false);
+	if (stored != NULL)			/* NULL: a cosine zero vector, not indexed */
+		take_row(state, tid, stored);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(state->row_context);
 }
@@ -240,13 +268,12 @@ work_centers_bytes(IvfflatBuildState *state)
  * (float32, or bits).  false when no row could be sampled.
  */
 static bool
-cluster_sample(IvfflatBuildState *state, IndexInfo *index_info, int threads,
-			   char *work_centers, Size work_bytes, double max_rows)
+cluster_sample(IvfflatBuildState *state, IndexInfo *index_info, char *work_centers,
+			   Size work_bytes, double max_rows)
 {
 	vc_kmeans_params params;
 	MemoryContextCallback *callback;
 	size_t		kmeans_bytes;
-	bool		bits = state->info.kind == VC_ELEMENT_BITS;
 	size_t		chunk = Max(KMEANS_CHUNK_WORK / Max(state->dimensions, 1), 1);
 	bool		done = false;
 
@@ -266,15 +293,8 @@ cluster_sample(IvfflatBuildState *state, IndexInfo *index_info, int threads,
 		state->sample_target = (int) Max(Min(rows, max_rows), 1);
 	}
 
-	params.kind = bits ? VC_ELEMENT_BITS : VC_ELEMENT_F32;
-	params.metric = bits ? VC_METRIC_HAMMING :
-		state->info.spherical ? VC_METRIC_NEGATIVE_INNER_PRODUCT : VC_METRIC_L2_SQUARED;
-	params.dimensions = state->dimensions;
-	params.centers = state->lists;
-	params.sample_capacity = (size_t) state->sample_target;
-	params.max_iterations = KMEANS_MAX_ITERATIONS;
-	params.threads = threads;
-	params.seed = BUILD_SEED;
+	ivfflat_kmeans_params(state, (size_t) state->sample_target, KMEANS_MAX_ITERATIONS, BUILD_SEED,
+						  &params);
 
 	/* the sample and k-means' own state must fit */
 	kmeans_bytes = vc_kmeans_memory_bytes(&params);
@@ -327,7 +347,7 @@ cluster_sample(IvfflatBuildState *state, IndexInfo *index_info, int threads,
 
 /* The lists' centres: k-means over a sample, or pseudo-random without rows */
 static void
-compute_centers(IvfflatBuildState *state, IndexInfo *index_info, int threads)
+compute_centers(IvfflatBuildState *state, IndexInfo *index_info)
 {
 	bool		bits = state->info.kind == VC_ELEMENT_BITS;
 	Size		work_bytes = work_centers_bytes(state);
@@ -337,7 +357,7 @@ compute_centers(IvfflatBuildState *state, IndexInfo *index_info, int threads)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_KMEANS);
 
 	if (heap_blocks == 0 ||
-		!cluster_sample(state, index_info, threads, work_centers, work_bytes,
+		!cluster_sample(state, index_info, work_centers, work_bytes,
 						(double) heap_blocks * MaxHeapTuplesPerPage))
 		random_centers(state, bits ? NULL : (float *) work_centers, bits ? (uint8 *) work_centers : NULL);
 
@@ -345,7 +365,7 @@ compute_centers(IvfflatBuildState *state, IndexInfo *index_info, int threads)
 	if (state->rows != NULL)
 	{
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_ASSIGN);
-		ivfflat_rows_cluster(state, work_centers);
+		ivfflat_rows_cluster(state, work_centers, work_bytes);
 	}
 
 	if (state->sample_count < (int) state->lists)
@@ -403,17 +423,15 @@ write_meta_and_directory(IvfflatBuildState *state, ForkNumber fork)
 		tuple->start_block = InvalidBlockNumber;
 		tuple->insert_block = InvalidBlockNumber;
 		memcpy(tuple->center, state->centers + (Size) list * state->vector_bytes, state->vector_bytes);
-		if (PageGetFreeSpace(BufferGetPage(buffer)) < MAXALIGN(tuple_size))
+		if (!ivfflat_page_add(BufferGetPage(buffer), tuple, tuple_size))
 		{
 			Buffer		next = append_page(state->index, fork, IVFFLAT_PAGE_DIRECTORY);
 
 			IvfflatPageGetOpaque(BufferGetPage(buffer))->next_block = BufferGetBlockNumber(next);
 			finish_page(buffer);
 			buffer = next;
+			ivfflat_page_add(BufferGetPage(buffer), tuple, tuple_size);
 		}
-		if (PageAddItem(BufferGetPage(buffer), (Item) tuple, tuple_size, InvalidOffsetNumber,
-						false, false) == InvalidOffsetNumber)
-			elog(ERROR, "ivfflat build: list tuple of %zu bytes does not fit a page", tuple_size);
 	}
 	finish_page(buffer);
 	pfree(tuple);
@@ -481,7 +499,7 @@ writer_add(ListWriter *writer, const IvfflatEntryTupleData *entry, Size size)
 {
 	Page		page = BufferGetPage(writer->buffer);
 
-	if (PageGetFreeSpace(page) < MAXALIGN(size))
+	if (!ivfflat_page_add(page, entry, size))
 	{
 		Buffer		next = append_page(writer->index, writer->fork, IVFFLAT_PAGE_ENTRIES);
 
@@ -489,10 +507,8 @@ writer_add(ListWriter *writer, const IvfflatEntryTupleData *entry, Size size)
 		finish_page(writer->buffer);
 		writer->buffer = next;
 		writer->insert_blocks[writer->list] = BufferGetBlockNumber(next);
-		page = BufferGetPage(next);
+		ivfflat_page_add(BufferGetPage(next), entry, size);
 	}
-	if (PageAddItem(page, (Item) entry, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
-		elog(ERROR, "ivfflat build: entry of %zu bytes does not fit a page", size);
 }
 
 static void
@@ -900,16 +916,14 @@ ivfflat_build(Relation heap, Relation index, IndexInfo *index_info)
 	/* palloc'd: the callback that frees k-means may run after we return */
 	IvfflatBuildState *state = palloc0(sizeof(IvfflatBuildState));
 	IndexBuildResult *result;
-	int			threads;
 	ParallelAssign *parallel = NULL;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
 
 	init_state(state, heap, index);
-	threads = index_build_threads(heap, index, index_info);
-	state->threads = threads;
-	compute_centers(state, index_info, threads);
+	state->threads = index_build_threads(heap, index, index_info);
+	compute_centers(state, index_info);
 
 	if (state->rows != NULL)
 	{
@@ -924,8 +938,8 @@ ivfflat_build(Relation heap, Relation index, IndexInfo *index_info)
 		/* the sampling scan counted the rows (reltuples is -1 before any ANALYZE) */
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
 									 (int64) Max(state->rows_scanned, heap->rd_rel->reltuples));
-		if (threads > 1)
-			parallel = begin_parallel_assign(state, index_info, threads - 1);
+		if (state->threads > 1)
+			parallel = begin_parallel_assign(state, index_info, state->threads - 1);
 		if (parallel == NULL)
 		{
 			begin_sort(state, NULL, maintenance_work_mem);

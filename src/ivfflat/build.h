@@ -55,12 +55,15 @@ typedef struct IvfflatBuildState
 	pg_atomic_uint64 *tuples_assigned;	/* by every participant (parallel) */
 } IvfflatBuildState;
 
+extern void ivfflat_kmeans_params(const IvfflatBuildState *state, size_t capacity, int max_iterations,
+								  uint64 seed, vc_kmeans_params *params);
+
 /* build_rows.c: the rows kept in memory, clustered and written from there */
 extern IvfflatRowStore *ivfflat_rows_begin(IvfflatBuildState *state, Size budget);
 extern void ivfflat_rows_add(IvfflatBuildState *state, ItemPointer tid, const void *kmeans_row,
 							 const void *stored);
 extern void ivfflat_rows_end(IvfflatBuildState *state);
-extern bool ivfflat_rows_cluster(IvfflatBuildState *state, char *work_centers);
+extern bool ivfflat_rows_cluster(IvfflatBuildState *state, char *work_centers, Size work_bytes);
 extern void ivfflat_rows_write(IvfflatBuildState *state);
 
 #endif							/* IVFFLAT_BUILD_H */

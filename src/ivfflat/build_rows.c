@@ -94,7 +94,6 @@ ivfflat_rows_begin(IvfflatBuildState *state, Size budget)
 	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "ivfflat build rows",
 												  ALLOCSET_DEFAULT_SIZES);
 	IvfflatRowStore *store = MemoryContextAllocZero(context, sizeof(IvfflatRowStore));
-	bool		bits = state->info.kind == VC_ELEMENT_BITS;
 	bool		ip = state->info.spherical && !state->info.normalize;
 	MemoryContextCallback *callback;
 	Size		large = (Size) 1 << 20;
@@ -106,14 +105,7 @@ ivfflat_rows_begin(IvfflatBuildState *state, Size budget)
 	/* halfvec clusters in float32, ip clusters directions: keep the stored form too */
 	store->stored_bytes = state->info.kind == VC_ELEMENT_F16 || ip ? state->vector_bytes : 0;
 
-	store->params.kind = bits ? VC_ELEMENT_BITS : VC_ELEMENT_F32;
-	store->params.metric = bits ? VC_METRIC_HAMMING :
-		state->info.spherical ? VC_METRIC_NEGATIVE_INNER_PRODUCT : VC_METRIC_L2_SQUARED;
-	store->params.dimensions = state->dimensions;
-	store->params.centers = state->lists;
-	store->params.max_iterations = REFINE_MAX_ITERATIONS;
-	store->params.threads = state->threads;
-	store->params.seed = REFINE_SEED;
+	ivfflat_kmeans_params(state, 0, REFINE_MAX_ITERATIONS, REFINE_SEED, &store->params);
 
 	/*
 	 * Each row's share of the peak: its part of the k-means (the row, its
@@ -205,14 +197,12 @@ ivfflat_rows_add(IvfflatBuildState *state, ItemPointer tid, const void *kmeans_r
  * rows did not fit).
  */
 bool
-ivfflat_rows_cluster(IvfflatBuildState *state, char *work_centers)
+ivfflat_rows_cluster(IvfflatBuildState *state, char *work_centers, Size work_bytes)
 {
 	IvfflatRowStore *store = state->rows;
 	bool		done = false;
 	vc_kmeans_progress progress;
 	size_t		chunk_work = Max(REFINE_CHUNK_WORK / Max(state->dimensions, 1), 1);
-	Size		centers_bytes = (Size) state->lists *
-		(state->info.kind == VC_ELEMENT_BITS ? state->vector_bytes : state->dimensions * sizeof(float));
 
 	if (store == NULL)
 		return false;
@@ -229,12 +219,10 @@ ivfflat_rows_cluster(IvfflatBuildState *state, char *work_centers)
 	{
 		CHECK_FOR_INTERRUPTS();
 		ivfflat_check_core(vc_kmeans_run(store->kmeans, chunk_work, &done), "refining the lists");
-		vc_kmeans_get_progress(store->kmeans, &progress);
-		/* the first pass assigns every row; the iterations after it refine */
-		if (!progress.seeding)
-			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, store->count);
 	}
-	ivfflat_check_core(vc_kmeans_centers(store->kmeans, work_centers, centers_bytes), "reading the centres");
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, store->count);
+	vc_kmeans_get_progress(store->kmeans, &progress);
+	ivfflat_check_core(vc_kmeans_centers(store->kmeans, work_centers, work_bytes), "reading the centres");
 	elog(DEBUG1, "ivfflat build: k-means over all %lld rows in memory, %d iterations",
 		 (long long) store->count, progress.iterations);
 
@@ -275,7 +263,7 @@ directory_pages(IvfflatBuildState *state, BulkWriter *bulk, int *count)
 	for (uint32 list = 0; list < state->lists; list++)
 	{
 		memcpy(tuple->center, state->centers + (Size) list * state->vector_bytes, state->vector_bytes);
-		if (PageGetFreeSpace(page) < MAXALIGN(tuple_size))
+		if (!ivfflat_page_add(page, tuple, tuple_size))
 		{
 			if (*count == capacity)
 			{
@@ -286,9 +274,8 @@ directory_pages(IvfflatBuildState *state, BulkWriter *bulk, int *count)
 			page = bulk_write_new_page(bulk);
 			ivfflat_init_page(page, IVFFLAT_PAGE_DIRECTORY);
 			pages[(*count)++] = page;
+			ivfflat_page_add(page, tuple, tuple_size);
 		}
-		if (PageAddItem(page, (Item) tuple, tuple_size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
-			elog(ERROR, "ivfflat build: list tuple of %zu bytes does not fit a page", tuple_size);
 	}
 	pfree(tuple);
 	return pages;
@@ -347,16 +334,15 @@ ivfflat_rows_write(IvfflatBuildState *state)
 
 			entry->heap_tid = chunk->tids[row % store->rows_per_chunk];
 			memcpy(entry->vector, stored_row(store, row), state->vector_bytes);
-			if (PageGetFreeSpace(page) < MAXALIGN(entry_size))
+			if (!ivfflat_page_add(page, entry, entry_size))
 			{
 				/* the list goes on on the next block */
 				IvfflatPageGetOpaque(page)->next_block = block + 1;
 				bulk_write_page(bulk, block++, page);
 				page = bulk_write_new_page(bulk);
 				ivfflat_init_page(page, IVFFLAT_PAGE_ENTRIES);
+				ivfflat_page_add(page, entry, entry_size);
 			}
-			if (PageAddItem(page, (Item) entry, entry_size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
-				elog(ERROR, "ivfflat build: entry of %zu bytes does not fit a page", entry_size);
 			if ((loaded & 1023) == 1023)
 			{
 				CHECK_FOR_INTERRUPTS();

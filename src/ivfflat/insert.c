@@ -74,10 +74,8 @@ add_to_list(Relation index, ItemPointer list_tid, const IvfflatEntryTupleData *e
 		state = GenericXLogStart(index);
 		page = GenericXLogRegisterBuffer(state, buffer, 0);
 
-		if (PageGetFreeSpace(page) >= MAXALIGN(size))
+		if (ivfflat_page_add(page, entry, size))
 		{
-			if (PageAddItem(page, (Item) entry, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
-				elog(ERROR, "ivfflat insert: could not add an entry to block %u", block);
 			GenericXLogFinish(state);
 			UnlockReleaseBuffer(buffer);
 			/* the directory was behind: inserts after this one start here */
@@ -97,8 +95,7 @@ add_to_list(Relation index, ItemPointer list_tid, const IvfflatEntryTupleData *e
 		}
 
 		new_buffer = ivfflat_new_entry_page(index, state, &new_page);
-		if (PageAddItem(new_page, (Item) entry, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
-			elog(ERROR, "ivfflat insert: entry of %zu bytes does not fit a page", size);
+		ivfflat_page_add(new_page, entry, size);
 		IvfflatPageGetOpaque(page)->next_block = BufferGetBlockNumber(new_buffer);
 		directory = set_insert_block(index, state, list_tid, BufferGetBlockNumber(new_buffer));
 		GenericXLogFinish(state);

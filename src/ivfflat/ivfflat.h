@@ -221,6 +221,7 @@ extern void ivfflat_check_core(vc_status status, const char *what);
 
 /* pages.c */
 extern void ivfflat_init_page(Page page, uint16 flags);
+extern bool ivfflat_page_add(Page page, const void *item, Size size);
 extern void ivfflat_fill_meta(Page page, uint32 dimensions, uint32 lists, uint32 vector_bytes);
 extern void ivfflat_read_meta(Relation index, IvfflatMetaPageData *meta);
 extern IvfflatEntryTuple ivfflat_page_entry(Page page, OffsetNumber offset);

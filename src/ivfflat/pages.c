@@ -23,6 +23,21 @@ ivfflat_init_page(Page page, uint16 flags)
 	opaque->page_id = IVFFLAT_PAGE_ID;
 }
 
+/*
+ * Add item to page if it has room: false when it has not (the page holds
+ * items already; the caller goes on to a new page).  An item too large
+ * for an empty page is an error.
+ */
+bool
+ivfflat_page_add(Page page, const void *item, Size size)
+{
+	if (PageGetFreeSpace(page) < MAXALIGN(size) && PageGetMaxOffsetNumber(page) > 0)
+		return false;
+	if (PageAddItem(page, (Item) item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+		elog(ERROR, "ivfflat: an item of %zu bytes does not fit a page", size);
+	return true;
+}
+
 void
 ivfflat_fill_meta(Page page, uint32 dimensions, uint32 lists, uint32 vector_bytes)
 {

@@ -53,14 +53,16 @@ row_bytes(const vc_kmeans_params &params)
 struct Outcome
 {
 	std::vector<uint8_t> centers;
+	std::vector<uint32_t> assignment;
 	vc_kmeans_progress progress;
 	std::vector<vc_kmeans_progress> after_each_call;
 };
 
-// Cluster the samples (rows of row_bytes) with chunks of max_distances.
+// Cluster the samples (rows of row_bytes) with chunks of max_distances,
+// from the given centres if start is not null.
 Outcome
 cluster(const vc_kmeans_params &params, const std::vector<uint8_t> &samples,
-		size_t max_distances = SIZE_MAX)
+		size_t max_distances = SIZE_MAX, const std::vector<uint8_t> *start = nullptr)
 {
 	vc_kmeans  *raw = nullptr;
 	size_t		bytes = row_bytes(params);
@@ -73,6 +75,10 @@ cluster(const vc_kmeans_params &params, const std::vector<uint8_t> &samples,
 
 	for (size_t i = 0; i < count; i++)
 		EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), i, samples.data() + i * bytes), VC_OK);
+	if (start != nullptr)
+	{
+		EXPECT_EQ(vc_kmeans_set_centers(kmeans.get(), start->data()), VC_OK);
+	}
 
 	bool		done = false;
 
@@ -93,6 +99,8 @@ cluster(const vc_kmeans_params &params, const std::vector<uint8_t> &samples,
 	outcome.centers.resize(params.centers * bytes);
 	EXPECT_EQ(vc_kmeans_centers(kmeans.get(), outcome.centers.data(), outcome.centers.size()),
 			  VC_OK);
+	outcome.assignment.resize(count);
+	EXPECT_EQ(vc_kmeans_assignment(kmeans.get(), outcome.assignment.data(), count), VC_OK);
 	return outcome;
 }
 
@@ -568,42 +576,6 @@ TEST(KMeans, ResultDoesNotDependOnChunkingOrThreads)
 	}
 }
 
-// k-means over all samples, started from given centres; its centres and
-// assignment.
-struct Refined
-{
-	std::vector<uint8_t> centers;
-	std::vector<uint32_t> assignment;
-	vc_kmeans_progress progress;
-};
-
-Refined
-refine(const vc_kmeans_params &params, const std::vector<uint8_t> &samples,
-	   const std::vector<uint8_t> &start, size_t max_distances = SIZE_MAX)
-{
-	vc_kmeans  *raw = nullptr;
-	size_t		bytes = row_bytes(params);
-	size_t		count = samples.size() / bytes;
-	Refined		out;
-	bool		done = false;
-
-	EXPECT_EQ(vc_kmeans_create(&params, &raw), VC_OK);
-
-	KMeansHandle kmeans(raw);
-
-	for (size_t i = 0; i < count; i++)
-		EXPECT_EQ(vc_kmeans_set_sample(kmeans.get(), i, samples.data() + i * bytes), VC_OK);
-	EXPECT_EQ(vc_kmeans_set_centers(kmeans.get(), start.data()), VC_OK);
-	while (!done && !::testing::Test::HasFailure())
-		EXPECT_EQ(vc_kmeans_run(kmeans.get(), max_distances, &done), VC_OK);
-	vc_kmeans_get_progress(kmeans.get(), &out.progress);
-	out.centers.resize(params.centers * bytes);
-	EXPECT_EQ(vc_kmeans_centers(kmeans.get(), out.centers.data(), out.centers.size()), VC_OK);
-	out.assignment.resize(count);
-	EXPECT_EQ(vc_kmeans_assignment(kmeans.get(), out.assignment.data(), count), VC_OK);
-	return out;
-}
-
 // The build clusters a sample, then refines those centres on the whole
 // table and takes the lists from the refinement's assignment: every row
 // must be in the list of its nearest centre (scans and inserts rank lists
@@ -633,7 +605,7 @@ TEST(KMeans, WarmStartRefinesTheCentresAndAssignsEverySampleToItsNearest)
 
 			params.max_iterations = max_iterations;
 
-			Refined		refined = refine(params, samples, from_sample.centers, 777);
+			Outcome		refined = cluster(params, samples, 777, &from_sample.centers);
 
 			ASSERT_FALSE(::testing::Test::HasFailure());
 			EXPECT_FALSE(refined.progress.seeding);
@@ -662,7 +634,7 @@ TEST(KMeans, WarmStartRefinesTheCentresAndAssignsEverySampleToItsNearest)
 			// threads and chunks do not change it
 			params.threads = 3;
 
-			Refined		threaded = refine(params, samples, from_sample.centers);
+			Outcome		threaded = cluster(params, samples, SIZE_MAX, &from_sample.centers);
 
 			EXPECT_EQ(threaded.centers, refined.centers);
 			EXPECT_EQ(threaded.assignment, refined.assignment);
@@ -676,7 +648,7 @@ TEST(KMeans, WarmStartFromConvergedCentresKeepsThem)
 	std::vector<uint8_t> samples = as_bytes(gaussian_clusters(2000, 12, 40, 3.0f, 8));
 	vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 12, 25, 2000);
 	Outcome		converged = cluster(params, samples);
-	Refined		again = refine(params, samples, converged.centers);
+	Outcome		again = cluster(params, samples, SIZE_MAX, &converged.centers);
 	auto		rows = [](const std::vector<uint8_t> &centers) {
 		std::vector<std::vector<uint8_t>> out;
 
