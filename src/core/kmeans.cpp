@@ -203,7 +203,8 @@ KMeans::memory_bytes(const vc_kmeans_params &params) noexcept
 		6 * array(s.per_center * sizeof(uint32_t)) + array(s.per_center) +
 		3 * array(s.groups * sizeof(uint32_t) + sizeof(uint32_t)) +
 		array(s.scratch * sizeof(float)) + array(s.scratch * sizeof(const void *)) +
-		array(static_cast<size_t>(params.threads) * (s.groups + 1) * sizeof(uint32_t)) +
+		array(s.scratch * sizeof(uint32_t)) +
+		2 * array(static_cast<size_t>(params.threads) * (s.groups + 1) * sizeof(uint32_t)) +
 		WorkerThreads::memory_bytes(static_cast<size_t>(params.threads));
 }
 
@@ -241,7 +242,9 @@ KMeans::KMeans(const vc_kmeans_params &params)
 	group_moved_.assign(s.groups, 0.0f);
 	scratch_.assign(s.scratch, 0.0f);
 	scratch_vectors_.assign(s.scratch, nullptr);
+	scratch_ids_.assign(s.scratch, 0);
 	scratch_groups_.assign(static_cast<size_t>(params.threads) * (s.groups + 1), 0);
+	scratch_group_first_.assign(static_cast<size_t>(params.threads) * (s.groups + 1), 0);
 }
 
 KMeans::~KMeans() = default;
@@ -793,9 +796,9 @@ KMeans::recompute_center(size_t c) noexcept
 	return true;
 }
 
-// Centres from the assignment of the last pass; then every bound drops by
-// the furthest a centre of its group moved.  Returns the work done, in
-// about distances.
+// Centres from the assignment of the last pass, and how far each moved
+// (moved_) and the furthest of each group (group_moved_), by which the
+// next pass lowers the bounds.  Returns the work done, in about distances.
 size_t
 KMeans::update_centers() noexcept
 {
@@ -818,50 +821,48 @@ KMeans::update_centers() noexcept
 		}
 		group_moved_[group_of_[c]] = std::max(group_moved_[group_of_[c]], moved_[c]);
 	}
-	for (size_t i = 0; i < sample_count_; i++)
-	{
-		float	   *b = bounds(i);
 
-		for (size_t g = 0; g < groups_; g++)
-			b[g] -= group_moved_[g];
-	}
-
+	// the bounds are lowered by group_moved_ in the pass, sample by sample
 	cursor_ = 0;
 	phase_ = Phase::pass;
 	pass_reassigned_.store(0, std::memory_order_relaxed);
-	return work + sample_count_ * groups_ / 64;
+	return work;
 }
 
 /* Assignment ------------------------------------------------------------------ */
 
-// Sample i, at upper_raw from its centre, against the centres of the
-// groups whose bound is below that distance (one batch call): the nearest
-// there (or its own), and new bounds for those groups.  Distances are
-// compared raw (squared for F32), exactly as a full comparison would; a tie
-// keeps the current centre, then goes to the first.  Returns whether the
-// centre changed.
+// Sample i, at upper_raw from its centre, against every other centre of the
+// groups compared[0..groups) (one batch call): the nearest there (or its
+// own), and exact bounds for those groups; the other groups' bounds are
+// lowered by how far their centres moved.  Distances are compared raw
+// (squared for F32), exactly as a full comparison would; a tie keeps the
+// current centre, then goes to the first.  Returns whether the centre
+// changed.
 bool
-KMeans::reassign(size_t i, float upper_raw, size_t thread, size_t &work) noexcept
+KMeans::reassign(size_t i, float upper_raw, const uint32_t *compared, size_t groups,
+				 size_t thread, size_t &work) noexcept
 {
 	uint32_t	a = assignment_[i];
-	float		upper = metric_distance(upper_raw);
 	float	   *b = bounds(i);
 	float	   *raw = scratch_.data() + thread * centers_count_;
 	const void **vectors = scratch_vectors_.data() + thread * centers_count_;
-	uint32_t   *compared = scratch_groups_.data() + thread * (groups_ + 1);
-	size_t		groups = 0;
+	uint32_t   *ids = scratch_ids_.data() + thread * centers_count_;
+	uint32_t   *first = scratch_group_first_.data() + thread * (groups_ + 1);
 	size_t		count = 0;
 
-	bool		own_group_compared = b[group_of_[a]] < upper;
-
-	for (size_t g = 0; g < groups_; g++)
-	{
-		compared[groups] = static_cast<uint32_t>(g);	// without a branch to mispredict
-		groups += b[g] < upper;
-	}
 	for (size_t t = 0; t < groups; t++)
-		for (size_t j = group_start_[compared[t]]; j < group_start_[compared[t] + 1]; j++)
-			vectors[count++] = center(j);
+	{
+		uint32_t	g = compared[t];
+
+		first[t] = static_cast<uint32_t>(count);
+		for (size_t c = group_start_[g]; c < group_start_[g + 1]; c++)
+		{
+			vectors[count] = center(c);	// without a branch to mispredict
+			ids[count] = static_cast<uint32_t>(c);
+			count += c != a;
+		}
+	}
+	first[groups] = static_cast<uint32_t>(count);
 	distance_.batch(sample(i), vectors, count, raw);
 	work += count;
 
@@ -877,32 +878,32 @@ KMeans::reassign(size_t i, float upper_raw, size_t thread, size_t &work) noexcep
 		}
 
 	uint32_t	best = a;
-	size_t		p = 0;
 
 	if (best_at < count)
+	{
+		best = ids[best_at];
 		raw[best_at] = infinity;	// a bound is on the other centres
+	}
+	lower_bounds(b);
 	for (size_t t = 0; t < groups; t++)
 	{
-		uint32_t	g = compared[t];
-		size_t		size = group_start_[g + 1] - group_start_[g];
 		float		nearest = infinity;
 
-		if (best_at >= p && best_at < p + size)
-			best = static_cast<uint32_t>(group_start_[g] + (best_at - p));
-		for (size_t q = p; q < p + size; q++)
-			nearest = raw[q] < nearest ? raw[q] : nearest;
-		b[g] = metric_distance(nearest);
-		p += size;
+		for (size_t p = first[t]; p < first[t + 1]; p++)
+			nearest = raw[p] < nearest ? raw[p] : nearest;
+		b[compared[t]] = metric_distance(nearest);
 	}
-	if (best != a && !own_group_compared)
-		b[group_of_[a]] = std::min(b[group_of_[a]], upper);
+	// the centre left is one of its group's others now
+	if (best != a)
+		b[group_of_[a]] = std::min(b[group_of_[a]], metric_distance(upper_raw));
 	assignment_[i] = best;
 	upper_[i] = metric_distance(best_raw);
 	return best != a;
 }
 
 // Samples of block: each gets the exact distance to its centre; those that
-// some group's bound does not rule out are compared with those groups.
+// some group's bound (lowered by how far its centres moved) does not rule
+// out are compared with those groups, the others just lower their bounds.
 size_t
 KMeans::pass_block(size_t block, size_t thread) noexcept
 {
@@ -910,17 +911,25 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 	size_t		last = std::min(first + pass_block_size, sample_count_);
 	size_t		work = last - first;
 	size_t		reassigned = 0;
+	const float *moved = group_moved_.data();
+	uint32_t   *compared = scratch_groups_.data() + thread * (groups_ + 1);
 
 	for (size_t i = first; i < last; i++)
 	{
 		float		upper_raw = distance_.pair(sample(i), center(assignment_[i]));
-		const float *b = bounds(i);
-		float		lowest = infinity;
+		float		upper = metric_distance(upper_raw);
+		float	   *b = bounds(i);
+		size_t		groups = 0;
 
 		for (size_t g = 0; g < groups_; g++)
-			lowest = b[g] < lowest ? b[g] : lowest;
-		upper_[i] = metric_distance(upper_raw);
-		if (upper_[i] > lowest && reassign(i, upper_raw, thread, work))
+		{
+			compared[groups] = static_cast<uint32_t>(g);	// without a branch to mispredict
+			groups += b[g] - moved[g] < upper;
+		}
+		upper_[i] = upper;
+		if (groups == 0)
+			lower_bounds(b);
+		else if (reassign(i, upper_raw, compared, groups, thread, work))
 			reassigned++;
 	}
 	pass_reassigned_.fetch_add(reassigned, std::memory_order_relaxed);

@@ -90,7 +90,7 @@ private:
 	{
 		seeding,			// centres drawn, distances from them to every sample
 		first_pass,			// given centres: every sample against every centre
-		update,				// centres from the assignment, bounds lowered
+		update,				// centres from the assignment, how far they moved
 		pass,				// assignment with the bounds
 		finished
 	};
@@ -142,7 +142,15 @@ private:
 	size_t		pass_block(size_t block, size_t thread) noexcept;
 	size_t		first_pass_block(size_t block, size_t thread) noexcept;
 	void		take_all_given_centers() noexcept;
-	bool		reassign(size_t i, float upper_raw, size_t thread, size_t &work) noexcept;
+	bool		reassign(size_t i, float upper_raw, const uint32_t *compared, size_t groups,
+						 size_t thread, size_t &work) noexcept;
+	// Lowers a sample's bounds by the last update's moves (the pass does it,
+	// sample by sample, while they are in cache)
+	void		lower_bounds(float *b) const noexcept
+	{
+		for (size_t g = 0; g < groups_; g++)
+			b[g] -= group_moved_[g];
+	}
 
 	void		prepare_samples();
 	void		choose_center(size_t sample_index) noexcept;
@@ -209,7 +217,9 @@ private:
 	// per thread: distances from one sample to the centres, and the centres
 	std::vector<float> scratch_;
 	std::vector<const void *> scratch_vectors_;
+	std::vector<uint32_t> scratch_ids_;		// the centres compared
 	std::vector<uint32_t> scratch_groups_;	// the groups compared
+	std::vector<uint32_t> scratch_group_first_;	// where each one's centres start
 
 	// progress
 	Phase		phase_ = Phase::seeding;
