@@ -51,6 +51,8 @@
 #define HNSW_DEFAULT_M				16
 #define HNSW_MIN_M					2
 #define HNSW_MAX_M					100
+/* the beam of searches through the layers above the one searched (search.c) */
+#define HNSW_UPPER_BEAM				8
 #define HNSW_DEFAULT_EF_CONSTRUCTION	64
 #define HNSW_MIN_EF_CONSTRUCTION	4
 #define HNSW_MAX_EF_CONSTRUCTION	1000
@@ -315,6 +317,8 @@ extern size_t hnsw_search_layer(HnswSearchContext *context, const void *query,
 								const uint64 *entry_ids, size_t entry_count, int layer,
 								size_t ef, uint64 *result_ids, float *result_distances,
 								size_t *scored);
+extern size_t hnsw_descend(HnswSearchContext *context, const void *query,
+						   const HnswMetaPageData *meta, int down_to_layer, uint64 *entries);
 extern size_t hnsw_find_nearest(HnswSearchContext *context, const void *query,
 								const HnswMetaPageData *meta, int down_to_layer, size_t ef,
 								uint64 *result_ids, float *result_distances, size_t *scored);

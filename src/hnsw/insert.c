@@ -437,16 +437,14 @@ hnsw_insert_value(Relation index, const HnswTypeInfo *info, const struct varlena
 
 	if (ItemPointerIsValid(&meta.entry_point))
 	{
-		uint64		entry = hnsw_tid_to_id(&meta.entry_point);
-		uint64	   *entries = &entry;
-		size_t		entry_count = 1;
-		float		entry_distance;
+		uint64		descent[HNSW_UPPER_BEAM];
+		uint64	   *entries = descent;
+		size_t		entry_count = hnsw_descend(context, vector, &meta, level, descent);
 
-		for (int layer = meta.entry_level; layer > level; layer--)
+		if (entry_count == 0)
 		{
-			if (hnsw_search_layer(context, vector, &entry, 1, layer, 1,
-								  &entry, &entry_distance, NULL) == 0)
-				break;
+			descent[0] = hnsw_tid_to_id(&meta.entry_point);
+			entry_count = 1;
 		}
 
 		for (int layer = Min(level, meta.entry_level); layer >= 0; layer--)
