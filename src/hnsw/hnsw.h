@@ -51,8 +51,8 @@
 #define HNSW_DEFAULT_M				16
 #define HNSW_MIN_M					2
 #define HNSW_MAX_M					100
-/* the beam of searches through the layers above the one searched (search.c) */
-#define HNSW_UPPER_BEAM				8
+/* the beam of a scan's descent through the upper layers (scan.c) */
+#define HNSW_SCAN_BEAM				8
 #define HNSW_DEFAULT_EF_CONSTRUCTION	64
 #define HNSW_MIN_EF_CONSTRUCTION	4
 #define HNSW_MAX_EF_CONSTRUCTION	1000
@@ -318,9 +318,11 @@ extern size_t hnsw_search_layer(HnswSearchContext *context, const void *query,
 								size_t ef, uint64 *result_ids, float *result_distances,
 								size_t *scored);
 extern size_t hnsw_descend(HnswSearchContext *context, const void *query,
-						   const HnswMetaPageData *meta, int down_to_layer, uint64 *entries);
+						   const HnswMetaPageData *meta, int down_to_layer, size_t beam,
+						   uint64 *entries);
 extern size_t hnsw_find_nearest(HnswSearchContext *context, const void *query,
-								const HnswMetaPageData *meta, int down_to_layer, size_t ef,
+								const HnswMetaPageData *meta, int down_to_layer, size_t beam,
+								size_t ef,
 								uint64 *result_ids, float *result_distances, size_t *scored);
 
 /* scan.c */

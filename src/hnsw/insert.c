@@ -437,9 +437,9 @@ hnsw_insert_value(Relation index, const HnswTypeInfo *info, const struct varlena
 
 	if (ItemPointerIsValid(&meta.entry_point))
 	{
-		uint64		descent[HNSW_UPPER_BEAM];
+		uint64		descent[1];
 		uint64	   *entries = descent;
-		size_t		entry_count = hnsw_descend(context, vector, &meta, level, descent);
+		size_t		entry_count = hnsw_descend(context, vector, &meta, level, 1, descent);
 
 		if (entry_count == 0)
 		{

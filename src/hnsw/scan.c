@@ -167,8 +167,20 @@ run_search(IndexScanDesc scan)
 	so->result_distances = palloc(sizeof(float) * so->ef);
 	MemoryContextSwitchTo(old);
 
+	/*
+	 * Through the upper layers with a beam of HNSW_SCAN_BEAM, not greedily:
+	 * a greedy step through the sparse upper layers of clustered data can
+	 * settle in the cluster next to the query's, and the bottom layer then
+	 * starts there.  On the bench's 768-d cosine set recall@10 at ef_search
+	 * 10 went from 0.683 to 0.787 (40: 0.952 to 0.963), for a few dozen
+	 * distances a scan.  Inserts and VACUUM's repairs keep the greedy
+	 * descent: with the beam there too, rows churned in by concurrent
+	 * inserts, deletes and VACUUMs left the bottom layer in islands (a
+	 * third to nine tenths of it out of reach of the entry point, against
+	 * none to a twentieth).
+	 */
 	LockPage(scan->indexRelation, HNSW_UPDATE_LOCK, ShareLock);
-	so->result_count = hnsw_find_nearest(context, so->query_vector, &so->meta, 0, so->ef,
+	so->result_count = hnsw_find_nearest(context, so->query_vector, &so->meta, 0, HNSW_SCAN_BEAM, so->ef,
 										 so->result_ids, so->result_distances, &so->scored);
 	UnlockPage(scan->indexRelation, HNSW_UPDATE_LOCK, ShareLock);
 	so->result_next = 0;

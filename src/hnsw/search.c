@@ -263,32 +263,25 @@ hnsw_search_layer(HnswSearchContext *context, const void *query,
 /*
  * The entry elements of a search on layer down_to_layer: a descent from the
  * entry point through the layers above it, each searched with a beam of
- * HNSW_UPPER_BEAM (the HNSW paper's descent is greedy, ef 1), whose results
- * all enter the next layer down.  A greedy step through the sparse upper
- * layers of clustered data can settle in the cluster next to the query's,
- * and every layer below then starts there: the beam costs a few dozen
- * distances a search, mostly on layer 1, and on the bench's 768-d cosine
- * set lifted recall@10 at ef_search 10 from 0.683 to 0.787 (40: 0.952 to
- * 0.963); on a graph VACUUM had thinned, rows of one cluster not found by
- * their own vector at ef_search 40 went from 26 of 449 to 1.
- * Writes up to HNSW_UPPER_BEAM ids to entries and returns their number; 0
- * when the index is empty or the entry point is gone.
+ * beam elements (1: the HNSW paper's greedy descent), all of which enter
+ * the next layer down.  Writes up to beam ids to entries and returns their
+ * number; 0 when the index is empty or the entry point is gone.
  */
 size_t
 hnsw_descend(HnswSearchContext *context, const void *query, const HnswMetaPageData *meta,
-			 int down_to_layer, uint64 *entries)
+			 int down_to_layer, size_t beam, uint64 *entries)
 {
-	float		distances[HNSW_UPPER_BEAM];
+	float		distances[HNSW_SCAN_BEAM];
 	size_t		count = 1;
 
+	Assert(beam >= 1 && beam <= HNSW_SCAN_BEAM);
 	if (!ItemPointerIsValid(&meta->entry_point))
 		return 0;
 
 	entries[0] = hnsw_tid_to_id((ItemPointer) &meta->entry_point);
 	for (int layer = meta->entry_level; layer > down_to_layer; layer--)
 	{
-		count = hnsw_search_layer(context, query, entries, count, layer, HNSW_UPPER_BEAM,
-								  entries, distances, NULL);
+		count = hnsw_search_layer(context, query, entries, count, layer, beam, entries, distances, NULL);
 		if (count == 0)
 			return 0;
 	}
@@ -301,11 +294,11 @@ hnsw_descend(HnswSearchContext *context, const void *query, const HnswMetaPageDa
  */
 size_t
 hnsw_find_nearest(HnswSearchContext *context, const void *query,
-				  const HnswMetaPageData *meta, int down_to_layer, size_t ef,
+				  const HnswMetaPageData *meta, int down_to_layer, size_t beam, size_t ef,
 				  uint64 *result_ids, float *result_distances, size_t *scored)
 {
-	uint64		entries[HNSW_UPPER_BEAM];
-	size_t		count = hnsw_descend(context, query, meta, down_to_layer, entries);
+	uint64		entries[HNSW_SCAN_BEAM];
+	size_t		count = hnsw_descend(context, query, meta, down_to_layer, beam, entries);
 
 	if (count == 0)
 		return 0;

@@ -355,7 +355,7 @@ repair_element(HnswVacuum *vacuum, HnswSearchContext *context, uint64 id, int le
 			hnsw_read_meta(vacuum->index, &meta);
 			have_meta = true;
 		}
-		count += hnsw_find_nearest(context, vector, &meta, layer, ef, candidates + count,
+		count += hnsw_find_nearest(context, vector, &meta, layer, 1, ef, candidates + count,
 								   found_distances, NULL);
 
 		/* the three sources overlap: read each element's page once */
