@@ -1,9 +1,11 @@
 // hnsw_graph_test.cpp: the in-memory HNSW build (vc_hnsw_graph_*) and the
 // neighbour-selection heuristic (vc_hnsw_select_neighbours): recall@10
 // against brute force for every element kind, searched the way the glue
-// will search the pages (vc_search_* over vc_hnsw_graph_neighbours), with 1
-// and 2 threads; the shape of every list; duplicates; the heuristic on
-// hand-made points; layout order; memory accounting; argument checks.
+// searches the pages (vc_search_* over vc_hnsw_graph_neighbours; greedy
+// through the upper layers, as inserts do: scans add a beam there, see
+// src/hnsw/scan.c, which only raises recall), with 1 and 2 threads; the
+// shape of every list; duplicates; the heuristic on hand-made points;
+// layout order; memory accounting; argument checks.
 #include <gtest/gtest.h>
 
 #include <algorithm>
