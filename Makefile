@@ -43,7 +43,12 @@ PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
 # -Wextra minus two checks that PostgreSQL's own headers and callback
 # signatures trip (ARR_DATA_PTR's sign-mixed ?:, unused hook arguments).
 PG_CFLAGS = -Wextra -Wno-unused-parameter -Wno-sign-compare
-PG_CXXFLAGS = -std=c++20 -fPIC -Wextra -fvisibility=hidden -fno-math-errno -fno-trapping-math
+# The C++ core includes no PostgreSQL header and is unit-tested (CMake) with
+# strict aliasing: PostgreSQL's -fno-strict-aliasing, meant for its own C,
+# cost the core's k-means 18% (a 100k x 128 refinement: 1.35-1.38 s against
+# 1.12-1.16 s, one thread, 5 alternating runs).
+PG_CXXFLAGS = -std=c++20 -fPIC -Wextra -fvisibility=hidden -fno-math-errno -fno-trapping-math \
+	-fstrict-aliasing
 SHLIB_LINK = -lstdc++ -lm
 
 # Bitcode for LLVM inlining would need clang; the kernels are not worth inlining.
