@@ -832,9 +832,9 @@ KMeans::update_centers() noexcept
 /* Assignment ------------------------------------------------------------------ */
 
 // Sample i, at upper_raw from its centre, against every other centre of the
-// groups compared[0..groups) (one batch call): the nearest there (or its
-// own), and exact bounds for those groups; the other groups' bounds are
-// lowered by how far their centres moved.  Distances are compared raw
+// groups compared[0..groups) (those whose lowered bound is below its
+// distance; one batch call): the nearest there (or its own), and exact
+// bounds for those groups.  Distances are compared raw
 // (squared for F32), exactly as a full comparison would; a tie keeps the
 // current centre, then goes to the first.  Returns whether the centre
 // changed.
@@ -884,7 +884,6 @@ KMeans::reassign(size_t i, float upper_raw, const uint32_t *compared, size_t gro
 		best = ids[best_at];
 		raw[best_at] = infinity;	// a bound is on the other centres
 	}
-	lower_bounds(b);
 	for (size_t t = 0; t < groups; t++)
 	{
 		float		nearest = infinity;
@@ -903,7 +902,7 @@ KMeans::reassign(size_t i, float upper_raw, const uint32_t *compared, size_t gro
 
 // Samples of block: each gets the exact distance to its centre; those that
 // some group's bound (lowered by how far its centres moved) does not rule
-// out are compared with those groups, the others just lower their bounds.
+// out are compared with those groups.
 size_t
 KMeans::pass_block(size_t block, size_t thread) noexcept
 {
@@ -921,15 +920,16 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 		float	   *b = bounds(i);
 		size_t		groups = 0;
 
+		// the bounds are lowered by the last update's moves here, while they
+		// are in cache, rather than in a sweep over all of them
 		for (size_t g = 0; g < groups_; g++)
 		{
+			b[g] -= moved[g];
 			compared[groups] = static_cast<uint32_t>(g);	// without a branch to mispredict
-			groups += b[g] - moved[g] < upper;
+			groups += b[g] < upper;
 		}
 		upper_[i] = upper;
-		if (groups == 0)
-			lower_bounds(b);
-		else if (reassign(i, upper_raw, compared, groups, thread, work))
+		if (groups > 0 && reassign(i, upper_raw, compared, groups, thread, work))
 			reassigned++;
 	}
 	pass_reassigned_.fetch_add(reassigned, std::memory_order_relaxed);

@@ -144,13 +144,6 @@ private:
 	void		take_all_given_centers() noexcept;
 	bool		reassign(size_t i, float upper_raw, const uint32_t *compared, size_t groups,
 						 size_t thread, size_t &work) noexcept;
-	// Lowers a sample's bounds by the last update's moves (the pass does it,
-	// sample by sample, while they are in cache)
-	void		lower_bounds(float *b) const noexcept
-	{
-		for (size_t g = 0; g < groups_; g++)
-			b[g] -= group_moved_[g];
-	}
 
 	void		prepare_samples();
 	void		choose_center(size_t sample_index) noexcept;

@@ -180,8 +180,8 @@ run_search(IndexScanDesc scan)
 	 * none to a twentieth).
 	 */
 	LockPage(scan->indexRelation, HNSW_UPDATE_LOCK, ShareLock);
-	so->result_count = hnsw_find_nearest(context, so->query_vector, &so->meta, 0, HNSW_SCAN_BEAM, so->ef,
-										 so->result_ids, so->result_distances, &so->scored);
+	so->result_count = hnsw_find_nearest(context, so->query_vector, &so->meta, 0, HNSW_SCAN_BEAM,
+										 so->ef, so->result_ids, so->result_distances, &so->scored);
 	UnlockPage(scan->indexRelation, HNSW_UPDATE_LOCK, ShareLock);
 	so->result_next = 0;
 	so->searched = true;
