@@ -12,7 +12,8 @@
 // (Ding et al., 2015), a middle way between Hamerly's one bound per sample
 // and Elkan's one per sample and centre: the centres are split into groups
 // of nearby centres (k/10 groups, up to 32, or more, up to one per centre,
-// while the bounds take no more memory than the samples), and each sample
+// while the bounds take no more memory than the samples; one per centre
+// when fewer samples than the capacity leave room for it), and each sample
 // keeps the exact distance to
 // its centre (recomputed every iteration, which also gives the exact
 // inertia) and a lower bound of its distance to each group.  Only the
@@ -144,7 +145,10 @@ private:
 	void		take_all_given_centers() noexcept;
 	bool		reassign(size_t i, float upper_raw, const uint32_t *compared, size_t groups,
 						 size_t thread, size_t &work) noexcept;
+	bool		reassign_to_centers(size_t i, float upper_raw, const uint32_t *compared,
+									size_t count, size_t thread, size_t &work) noexcept;
 
+	size_t		groups_for(size_t samples) const noexcept;
 	void		prepare_samples();
 	void		choose_center(size_t sample_index) noexcept;
 	void		take_given_center() noexcept;

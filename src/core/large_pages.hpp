@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <type_traits>
+#include <utility>
 
 namespace vector_core
 {
@@ -25,7 +27,11 @@ void	   *allocate_large(size_t bytes);
 void		free_large(void *pointer, size_t bytes) noexcept;
 
 // std::vector<T, LargePageAllocator<T>>: a vector whose large buffers are
-// in huge pages.
+// in huge pages.  resize() leaves the new elements of a trivial type
+// uninitialised (default-initialised, not zeroed), for arrays that are
+// written before they are read: zeroing would touch every page up front,
+// in one thread, where the threads that fill them in would share the
+// page faults.
 template <typename T>
 struct LargePageAllocator
 {
@@ -44,6 +50,17 @@ struct LargePageAllocator
 		return static_cast<T *>(allocate_large(n * sizeof(T)));
 	}
 	void		deallocate(T *pointer, size_t n) noexcept { free_large(pointer, n * sizeof(T)); }
+
+	template <typename U>
+	void		construct(U *pointer) noexcept(std::is_nothrow_default_constructible_v<U>)
+	{
+		::new (static_cast<void *>(pointer)) U;
+	}
+	template <typename U, typename... Args>
+	void		construct(U *pointer, Args &&...args)
+	{
+		::new (static_cast<void *>(pointer)) U(std::forward<Args>(args)...);
+	}
 
 	template <typename U>
 	bool		operator==(const LargePageAllocator<U> &) const noexcept { return true; }

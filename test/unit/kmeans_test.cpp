@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
@@ -572,6 +573,108 @@ TEST(KMeans, ResultDoesNotDependOnChunkingOrThreads)
 
 			EXPECT_EQ(threaded.centers, whole.centers) << "metric " << config.metric;
 			EXPECT_EQ(threaded.progress.inertia, whole.progress.inertia);
+		}
+	}
+}
+
+// The inertia after the iterations that ended a call (calls end where the
+// work budget does, which the bounds change: a call may span iterations).
+std::map<int, double>
+inertia_by_iteration(const Outcome &outcome)
+{
+	std::map<int, double> inertia;
+
+	for (const vc_kmeans_progress &progress : outcome.after_each_call)
+		if (!progress.seeding && progress.iterations > 0)
+			inertia[progress.iterations] = progress.inertia;
+	return inertia;
+}
+
+// Each sample's centre, as bytes: the order of the centres is k-means' own
+// (grouped by its bounds), the centre a sample ends in is not.
+std::vector<std::vector<uint8_t>>
+centre_of_each_sample(const Outcome &outcome, size_t bytes)
+{
+	std::vector<std::vector<uint8_t>> centres;
+
+	for (uint32_t c : outcome.assignment)
+		centres.emplace_back(outcome.centers.begin() + c * bytes, outcome.centers.begin() + (c + 1) * bytes);
+	return centres;
+}
+
+// A k-means given far fewer samples than its capacity has the memory for
+// one bound per centre (Elkan's) instead of per group of centres.  Bounds
+// only skip comparisons that cannot change the result, so for float
+// vectors, seeded or warm started, on one thread or two, each sample ends
+// in the same centre, after the same iterations of the same inertia, as in
+// the same k-means at full capacity.  Bit vectors' distances tie often,
+// and a tie goes to the first centre in an order the groups decide: there
+// each sample must end at a nearest centre.
+TEST(KMeans, ResultDoesNotDependOnTheBoundsTheCapacityAllows)
+{
+	for (const Config &config : ivf_test::every_kind_and_metric)
+	{
+		if (!ivf_test::is_clustered(config))
+			continue;
+
+		size_t		dimensions = config.kind == VC_ELEMENT_BITS ? 96 : 24;
+		size_t		bytes = config.kind == VC_ELEMENT_BITS ? 12 : 24 * 4;
+		size_t		count = 4000;
+		size_t		k = 60;
+		std::vector<uint8_t> samples = samples_for(config, count, dimensions, 80, 11);
+		// warm started from some of the samples: the first pass gives every bound
+		std::vector<uint8_t> given(samples.begin() + 7 * bytes, samples.begin() + (7 + k) * bytes);
+		vc_kmeans_params full = params_of(config.kind, config.metric, dimensions, k, count);
+		vc_kmeans_params roomy = full;
+
+		roomy.sample_capacity = 100 * count;
+		full.max_iterations = roomy.max_iterations = 40;
+
+		Outcome		seeded = cluster(full, samples, 5000);
+		Outcome		warm = cluster(full, samples, 5000, &given);
+
+		for (int threads : {1, 2})
+		{
+			roomy.threads = threads;
+
+			Outcome		seeded_roomy = cluster(roomy, samples, 5000);
+			Outcome		warm_roomy = cluster(roomy, samples, 5000, &given);
+
+			ASSERT_FALSE(::testing::Test::HasFailure());
+			if (config.kind == VC_ELEMENT_BITS)
+			{
+				for (const Outcome *outcome : {&seeded_roomy, &warm_roomy})
+					for (size_t i = 0; i < count; i++)
+					{
+						const uint8_t *x = samples.data() + i * bytes;
+						double		own = reference_distance(roomy, x, outcome->centers.data() +
+															 outcome->assignment[i] * bytes);
+
+						for (size_t c = 0; c < k; c++)
+							ASSERT_LE(own, reference_distance(roomy, x, outcome->centers.data() + c * bytes))
+								<< "sample " << i << " centre " << c;
+					}
+				continue;
+			}
+
+			EXPECT_EQ(centre_of_each_sample(seeded_roomy, bytes), centre_of_each_sample(seeded, bytes))
+				<< "metric " << config.metric;
+			EXPECT_EQ(seeded_roomy.progress.iterations, seeded.progress.iterations);
+			EXPECT_EQ(seeded_roomy.progress.inertia, seeded.progress.inertia);
+			for (auto [iteration, inertia] : inertia_by_iteration(seeded_roomy))
+			{
+				if (inertia_by_iteration(seeded).count(iteration) != 0)
+				{
+					EXPECT_EQ(inertia, inertia_by_iteration(seeded).at(iteration))
+						<< "metric " << config.metric << " iteration " << iteration;
+				}
+			}
+
+			EXPECT_EQ(centre_of_each_sample(warm_roomy, bytes), centre_of_each_sample(warm, bytes))
+				<< "metric " << config.metric;
+			EXPECT_EQ(warm_roomy.progress.iterations, warm.progress.iterations);
+			EXPECT_EQ(warm_roomy.progress.inertia, warm.progress.inertia);
+			EXPECT_GT(warm.progress.iterations, 1);
 		}
 	}
 }
