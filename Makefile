@@ -46,9 +46,12 @@ PG_CFLAGS = -Wextra -Wno-unused-parameter -Wno-sign-compare
 # The C++ core includes no PostgreSQL header and is unit-tested (CMake) with
 # strict aliasing: PostgreSQL's -fno-strict-aliasing, meant for its own C,
 # cost the core's k-means 18% (a 100k x 128 refinement: 1.35-1.38 s against
-# 1.12-1.16 s, one thread, 5 alternating runs).
+# 1.12-1.16 s, one thread, 5 alternating runs).  GCC's -O2 vectorises only
+# loops that need no run-time checks or remainder (the very-cheap cost
+# model): the k-means' loops over bounds have both, and vectorised took 12%
+# less time (0.78 against 0.89 s, the same refinement, 5 runs each).
 PG_CXXFLAGS = -std=c++20 -fPIC -Wextra -fvisibility=hidden -fno-math-errno -fno-trapping-math \
-	-fstrict-aliasing
+	-fstrict-aliasing -fvect-cost-model=dynamic
 SHLIB_LINK = -lstdc++ -lm
 
 # Bitcode for LLVM inlining would need clang; the kernels are not worth inlining.

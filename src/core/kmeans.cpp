@@ -1002,21 +1002,23 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 	size_t		last = std::min(first + pass_block_size, sample_count_);
 	size_t		work = last - first;
 	size_t		reassigned = 0;
-	const float *moved = group_moved_.data();
+	const float *__restrict moved = group_moved_.data();
 	uint32_t   *compared = scratch_groups_.data() + thread * (groups_ + 1);
 
 	for (size_t i = first; i < last; i++)
 	{
 		float		upper_raw = distance_.pair(sample(i), center(assignment_[i]));
 		float		upper = metric_distance(upper_raw);
-		float	   *b = bounds(i);
+		float	   *__restrict b = bounds(i);
 		size_t		groups = 0;
 
 		// the bounds are lowered by the last update's moves here, while they
-		// are in cache, rather than in a sweep over all of them
+		// are in cache, rather than in a sweep over all of them; in a loop
+		// of its own, which the compiler vectorises
+		for (size_t g = 0; g < groups_; g++)
+			b[g] -= moved[g];
 		for (size_t g = 0; g < groups_; g++)
 		{
-			b[g] -= moved[g];
 			compared[groups] = static_cast<uint32_t>(g);	// without a branch to mispredict
 			groups += b[g] < upper;
 		}
