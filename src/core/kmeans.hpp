@@ -14,9 +14,9 @@
 // of nearby centres (k/10 groups, up to 32, or more, up to one per centre,
 // while the bounds take no more memory than the samples; one per centre
 // when fewer samples than the capacity leave room for it), and each sample
-// keeps the exact distance to
-// its centre (recomputed every iteration, which also gives the exact
-// inertia) and a lower bound of its distance to each group.  Only the
+// keeps the exact distance to its centre (recomputed every iteration,
+// which also gives the exact inertia) and a lower bound of its distance to
+// each group, in 16 bits (a float cut to bfloat16, toward zero).  Only the
 // groups whose bound is below the distance to its centre are compared with
 // the sample.  The assignment is the one a full comparison would give (ties
 // keep the current centre, then go to the first).
@@ -115,7 +115,7 @@ private:
 	{
 		return reinterpret_cast<const uint8_t *>(centers_.data()) + c * row_bytes_;
 	}
-	float	   *bounds(size_t i) noexcept { return bounds_.data() + i * groups_; }
+	uint16_t   *bounds(size_t i) noexcept { return bounds_.data() + i * groups_; }
 	// k rows of scratch until the first update: the sums' (or counts') space
 	uint8_t    *spare_rows() noexcept
 	{
@@ -193,7 +193,7 @@ private:
 	Large<uint32_t> summed_as_;	// the cluster its values are summed in
 	Large<float> upper_;			// distance to its centre (exact after a pass)
 	Large<float> second_;			// seeding: lower bound of the distance to any other
-	Large<float> bounds_;			// lower bound of the distance to each group's
+	Large<uint16_t> bounds_;		// lower bound of the distance to each group's
 										// centres (its own excluded)
 	Large<uint32_t> order_;		// scratch: candidates to fill empty clusters
 	Large<double> cumulative_;	// seeding: sums of the weights up to each
