@@ -40,17 +40,20 @@ row_bytes_of(const vc_kmeans_params &params) noexcept
 		: (params.dimensions + 7) / 8;
 }
 
-// Yinyang's k/10 groups (at most 32), or more, up to one per centre
-// (Elkan's bounds) or 256, while the bounds take no more memory than the
-// samples: the more groups, the fewer distances, above all when the
-// samples have little structure.  This is what memory_bytes() counts on;
-// a k-means given fewer samples than its capacity may take more groups
-// (KMeans::groups_for).
+// One group per centre (Elkan's bounds) while the bounds take at most
+// twice the samples' memory; else Yinyang's k/10 groups (at most 32), or
+// more, up to 256, while they take no more than the samples: the more
+// groups, the fewer distances, above all when the samples have little
+// structure, and one per centre needs no loop over a group's centres.
+// This is what memory_bytes() counts on; a k-means given fewer samples
+// than its capacity may take more groups (KMeans::groups_for).
 size_t
 groups_of(size_t centers, size_t row_bytes) noexcept
 {
 	size_t		yinyang = std::clamp<size_t>(centers / 10, 1, 32);
 
+	if (centers * sizeof(uint16_t) <= 2 * row_bytes)
+		return centers;
 	return std::min({centers, std::max(yinyang, row_bytes / sizeof(uint16_t)), size_t(256)});
 }
 
