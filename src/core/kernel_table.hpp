@@ -35,6 +35,12 @@ struct BitCounts
 	uint64_t b;		// |b|
 };
 
+// Centres laid out for f32_dot_panels: panels of panel_width centres, a
+// panel's element j of every centre side by side (n * panel_width floats
+// a panel), so that one row's element times one load gives a product term
+// for each centre of the panel, and no sum runs across lanes.
+inline constexpr size_t panel_width = 16;
+
 struct KernelTable
 {
 	const char *name;
@@ -49,6 +55,13 @@ struct KernelTable
 	void (*f32_distance_batch)(vc_metric metric, const float *query,
 							   const float *const *vectors, size_t count,
 							   size_t n, float *distances) noexcept;
+	// Dot products of rows[0..row_count) with the centres of panel_count
+	// panels (see panel_width): out[r * panel_count * panel_width + c] is
+	// rows[r] . centre c.  Each product is summed in float32, element by
+	// element (not bit for bit the single-pair kernels'): k-means' first
+	// pass, which bounds the error.
+	void (*f32_dot_panels)(const float *const *rows, size_t row_count, const float *panels,
+						   size_t panel_count, size_t n, float *out) noexcept;
 
 	// Element-wise arithmetic with pgvector's overflow/underflow checks.
 	vc_status (*f32_add)(const float *a, const float *b, float *out, size_t n) noexcept;

@@ -141,6 +141,23 @@ f32_distance_batch(vc_metric metric, const float *query,
 	distance_batch(metric, query, vectors, count, n, distances, kernels);
 }
 
+void
+f32_dot_panels(const float *const *rows, size_t row_count, const float *panels,
+			   size_t panel_count, size_t n, float *out) noexcept
+{
+	for (size_t r = 0; r < row_count; r++)
+		for (size_t p = 0; p < panel_count; p++)
+			for (size_t lane = 0; lane < panel_width; lane++)
+			{
+				const float *panel = panels + p * n * panel_width + lane;
+				float		dot = 0.0f;
+
+				for (size_t j = 0; j < n; j++)
+					dot = std::fma(rows[r][j], panel[j * panel_width], dot);
+				out[(r * panel_count + p) * panel_width + lane] = dot;
+			}
+}
+
 /* arithmetic ------------------------------------------------------------- */
 
 vc_status
@@ -341,6 +358,7 @@ scalar_kernel_table() noexcept
 		.f32_l1 = f32_l1,
 		.f32_sum_of_squares = f32_sum_of_squares,
 		.f32_distance_batch = f32_distance_batch,
+		.f32_dot_panels = f32_dot_panels,
 		.f32_add = f32_add,
 		.f32_subtract = f32_subtract,
 		.f32_multiply = f32_multiply,

@@ -20,6 +20,8 @@ double		f32_sum_of_squares(const float *a, size_t n) noexcept;
 void		f32_distance_batch(vc_metric metric, const float *query,
 							   const float *const *vectors, size_t count,
 							   size_t n, float *distances) noexcept;
+void		f32_dot_panels(const float *const *rows, size_t row_count, const float *panels,
+						   size_t panel_count, size_t n, float *out) noexcept;
 
 vc_status	f32_add(const float *a, const float *b, float *out, size_t n) noexcept;
 vc_status	f32_subtract(const float *a, const float *b, float *out, size_t n) noexcept;

@@ -426,6 +426,89 @@ distance_batch(vc_metric metric, const typename Source::Element *query,
 		distances[i] = __builtin_nanf("");
 }
 
+/* Dot products with panels of centres ------------------------------------------- */
+
+// Rows rows at a time against one panel: Rows x (panel_width / width)
+// running sums, a lane per centre, fed by a broadcast element of a row and
+// one load of the panel; no sum across lanes.  Each lane sums in element
+// order, as the scalar kernel does (fused where the target has FMA).
+template <class Target, size_t Rows>
+[[gnu::always_inline]] inline void
+dot_panel_rows(const float *const *rows, const float *panel, size_t n, float *const *out) noexcept
+{
+	using Batch = FloatBatch<Target>;
+	constexpr size_t width = Batch::size;
+	constexpr size_t batches = panel_width / width;
+
+	Batch		sums[Rows][batches];
+
+#pragma GCC unroll 8
+	for (size_t r = 0; r < Rows; r++)
+#pragma GCC unroll 4
+		for (size_t b = 0; b < batches; b++)
+			sums[r][b] = Batch(0.0f);
+	for (size_t j = 0; j < n; j++)
+	{
+#pragma GCC unroll 4
+		for (size_t b = 0; b < batches; b++)
+		{
+			Batch		centres = Batch::load_unaligned(panel + j * panel_width + b * width);
+
+#pragma GCC unroll 8
+			for (size_t r = 0; r < Rows; r++)
+				sums[r][b] = xsimd::fma(Batch(rows[r][j]), centres, sums[r][b]);
+		}
+	}
+#pragma GCC unroll 8
+	for (size_t r = 0; r < Rows; r++)
+#pragma GCC unroll 4
+		for (size_t b = 0; b < batches; b++)
+			sums[r][b].store_unaligned(out[r] + b * width);
+}
+
+// As many rows per pass as keep their sums in the accumulator registers,
+// at most 8 (enough independent sums to cover the FMA latency).
+template <class Target>
+constexpr size_t
+rows_per_panel_pass() noexcept
+{
+	constexpr size_t batches = panel_width / FloatBatch<Target>::size;
+	constexpr size_t fit = Target::accumulator_budget / batches;
+
+	return fit < 1 ? 1 : (fit > 8 ? 8 : fit);
+}
+
+template <class Target>
+void
+dot_panels(const float *const *rows, size_t row_count, const float *panels, size_t panel_count,
+		   size_t n, float *out) noexcept
+{
+	constexpr size_t per_pass = rows_per_panel_pass<Target>();
+	size_t		out_row = panel_count * panel_width;
+
+	// panel by panel, so that a panel stays in cache while the rows pass
+	for (size_t p = 0; p < panel_count; p++)
+	{
+		const float *panel = panels + p * n * panel_width;
+		size_t		r = 0;
+
+		for (; r + per_pass <= row_count; r += per_pass)
+		{
+			float	   *targets[per_pass];
+
+			for (size_t q = 0; q < per_pass; q++)
+				targets[q] = out + (r + q) * out_row + p * panel_width;
+			dot_panel_rows<Target, per_pass>(rows + r, panel, n, targets);
+		}
+		for (; r < row_count; r++)
+		{
+			float	   *target = out + r * out_row + p * panel_width;
+
+			dot_panel_rows<Target, 1>(rows + r, panel, n, &target);
+		}
+	}
+}
+
 /* Element-wise arithmetic ---------------------------------------------------- */
 
 struct Add
@@ -630,6 +713,7 @@ make_kernel_table(const char *name,
 		.f32_l1 = single_sum<Target, F32, L1Sums>,
 		.f32_sum_of_squares = sum_of_squares<Target, F32>,
 		.f32_distance_batch = distance_batch<Target, F32>,
+		.f32_dot_panels = dot_panels<Target>,
 		.f32_add = elementwise<Target, Add>,
 		.f32_subtract = elementwise<Target, Subtract>,
 		.f32_multiply = elementwise<Target, Multiply>,

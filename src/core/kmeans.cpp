@@ -24,6 +24,9 @@ namespace
 // is compared with.
 constexpr size_t max_seed_block_size = 256;
 constexpr size_t pass_block_size = 64;
+// Rows of a first-pass block whose dot products are taken at once: a
+// panel is read once for them all.
+constexpr size_t panel_rows = 16;
 
 // Seeding: centres chosen by rejection before the samples' distances to
 // them are brought up to date (one pass over the samples for them all),
@@ -55,6 +58,13 @@ groups_of(size_t centers, size_t row_bytes) noexcept
 	if (centers * sizeof(uint16_t) <= 2 * row_bytes)
 		return centers;
 	return std::min({centers, std::max(yinyang, row_bytes / sizeof(uint16_t)), size_t(256)});
+}
+
+// Panels of panel_width centres for k centres
+size_t
+panels_of(size_t centers) noexcept
+{
+	return (centers + panel_width - 1) / panel_width;
 }
 
 size_t
@@ -151,6 +161,8 @@ struct Sizes
 	size_t		per_center;		// of each uint32_t/float/uint8_t array
 	size_t		groups;			// the most there can be: one per centre
 	size_t		scratch;		// floats
+	size_t		panels;			// floats (F32)
+	size_t		dots;			// floats (F32), all threads
 };
 
 Sizes
@@ -177,6 +189,8 @@ sizes_of(const vc_kmeans_params &params) noexcept
 		k,
 		k,
 		static_cast<size_t>(params.threads) * k,
+		f32 ? panels_of(k) * panel_width * params.dimensions : 0,
+		f32 ? static_cast<size_t>(params.threads) * panel_rows * panels_of(k) * panel_width : 0,
 	};
 }
 
@@ -253,6 +267,8 @@ KMeans::memory_bytes(const vc_kmeans_params &params) noexcept
 		array(s.scratch * sizeof(float)) + array(s.scratch * sizeof(const void *)) +
 		array(s.scratch * sizeof(uint32_t)) +
 		2 * array(static_cast<size_t>(params.threads) * (s.groups + 1) * sizeof(uint32_t)) +
+		array(s.panels * sizeof(float)) + array(s.dots * sizeof(float)) +
+		array(s.per_center * sizeof(float)) +			// centre norms
 		WorkerThreads::memory_bytes(static_cast<size_t>(params.threads));
 }
 
@@ -268,6 +284,7 @@ KMeans::KMeans(const vc_kmeans_params &params)
 	  groups_(groups_of(params.centers, row_bytes_of(params))),
 	  distance_(params.kind, params.kind == VC_ELEMENT_F32 ? VC_METRIC_L2_SQUARED : VC_METRIC_HAMMING,
 				params.dimensions),
+	  kernels_(&active_kernels()),
 	  random_state_(word_of_seed(params.seed))
 {
 	Sizes		s = sizes_of(params);
@@ -391,6 +408,13 @@ KMeans::prepare_samples()
 	groups_ = groups_for(n);
 	bounds_.resize(n * groups_);	// uninitialised: written by form_groups or the first pass
 	cumulative_.assign(given_ ? 0 : n, 0.0);	// k-means++ weights, for seeding only
+	if (given_ && kind_ == VC_ELEMENT_F32)
+	{
+		panel_count_ = panels_of(centers_count_);
+		panels_.assign(panel_count_ * panel_width * dimensions_, 0.0f);
+		center_norms_.assign(centers_count_, 0.0f);
+		dots_.resize(threads_ * panel_rows * panel_count_ * panel_width);
+	}
 	if (spherical())
 	{
 		squared_norms_.assign(n, 0.0);
@@ -1064,8 +1088,69 @@ KMeans::take_all_given_centers() noexcept
 		take_given_center();
 	applied_ = seeded_;
 	form_groups();
+	if (!panels_.empty())
+		lay_out_panels();
 	cursor_ = 0;
 	phase_ = Phase::first_pass;
+}
+
+// The centres (in their final order) into panels, and their norms.
+void
+KMeans::lay_out_panels() noexcept
+{
+	for (size_t c = 0; c < centers_count_; c++)
+	{
+		const float *x = reinterpret_cast<const float *>(center(c));
+		float	   *panel = panels_.data() + c / panel_width * dimensions_ * panel_width + c % panel_width;
+
+		for (size_t j = 0; j < dimensions_; j++)
+			panel[j * panel_width] = x[j];
+		center_norms_[c] = static_cast<float>(kernels_->f32_sum_of_squares(x, dimensions_));
+		largest_center_norm_ = std::max(largest_center_norm_, center_norms_[c]);
+	}
+}
+
+// Sample i's raw distance to every centre, or a lower bound of it, from
+// its dot products with them: |x - c|^2 = |x|^2 + |c|^2 - 2 x.c.  The dot
+// products are float sums, off by at most (n + 2) 2^-24 (|x|^2 + |c|^2)
+// (each |x_j c_j| summed, and sum |x_j c_j| <= (|x|^2 + |c|^2) / 2); the
+// pair kernel's distance is off from the true one by about as much, and
+// the float arithmetic here by a few units in the last place.  With a
+// margin of 4 (n + 8) 2^-24 (|x|^2 + |c|^2), a centre whose estimate less
+// the margin is not above the smallest estimate plus margin could be the
+// nearest: it gets its exact distance from the pair kernel; the others are
+// further than the nearest for sure, and get the estimate less the margin
+// (at least 0), a lower bound.  Returns the nearest, the first of equals,
+// of those compared: the centre a full comparison gives.
+size_t
+KMeans::first_pass_raw(const float *dots, size_t i, float *raw) noexcept
+{
+	const float *x = reinterpret_cast<const float *>(sample(i));
+	float		x_norm = static_cast<float>(kernels_->f32_sum_of_squares(x, dimensions_));
+	float		tolerance = 4.0f * (static_cast<float>(dimensions_) + 8.0f) * 0x1p-24f;
+	const float *center_norms = center_norms_.data();
+	size_t		k = centers_count_;
+	size_t		best = k;
+
+	// estimates less the margin, in loops the compiler vectorises
+	for (size_t c = 0; c < k; c++)
+		raw[c] = (x_norm + center_norms[c]) * (1.0f - tolerance) - 2.0f * dots[c];
+
+	// at least the smallest estimate plus margin (the first one less the
+	// margin, plus the widest margin): anything above is not the nearest
+	float		least = raw[first_minimum(raw, k)] +
+		2.0f * tolerance * (x_norm + largest_center_norm_);
+
+	for (size_t c = 0; c < k; c++)
+		if (!(raw[c] > least))	// may be the nearest (or an estimate overflowed)
+		{
+			raw[c] = distance_.pair(x, center(c));
+			if (best == k || raw[c] < raw[best])
+				best = c;
+		}
+	for (size_t c = 0; c < k; c++)
+		raw[c] = std::max(raw[c], 0.0f);
+	return best == k ? first_minimum(raw, k) : best;
 }
 
 size_t
@@ -1077,15 +1162,36 @@ KMeans::first_pass_block(size_t block, size_t thread) noexcept
 	float	   *raw = scratch_.data() + thread * k;
 	const void **vectors = scratch_vectors_.data() + thread * k;
 
-	for (size_t c = 0; c < k; c++)
-		vectors[c] = center(c);
+	float	   *dots = dots_.empty() ? nullptr : dots_.data() + thread * panel_rows * panel_count_ * panel_width;
+
+	if (dots == nullptr)
+		for (size_t c = 0; c < k; c++)
+			vectors[c] = center(c);
 	for (size_t i = first; i < last; i++)
 	{
 		uint16_t   *b = bounds(i);
 		size_t		best;
 
-		distance_.batch(sample(i), vectors, k, raw);
-		best = first_minimum(raw, k);
+		if (dots != nullptr)
+		{
+			size_t		row = (i - first) % panel_rows;
+
+			if (row == 0)
+			{
+				const float *rows[panel_rows];
+				size_t		count = std::min(panel_rows, last - i);
+
+				for (size_t r = 0; r < count; r++)
+					rows[r] = reinterpret_cast<const float *>(sample(i + r));
+				kernels_->f32_dot_panels(rows, count, panels_.data(), panel_count_, dimensions_, dots);
+			}
+			best = first_pass_raw(dots + row * panel_count_ * panel_width, i, raw);
+		}
+		else
+		{
+			distance_.batch(sample(i), vectors, k, raw);
+			best = first_minimum(raw, k);
+		}
 		assignment_[i] = static_cast<uint32_t>(best);
 		upper_[i] = metric_distance(raw[best]);
 		raw[best] = infinity;	// the bounds are on the other centres

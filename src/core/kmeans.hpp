@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "element_distance.hpp"
+#include "kernel_table.hpp"
 #include "large_pages.hpp"
 #include "vector_core.h"
 
@@ -143,6 +144,8 @@ private:
 	size_t		pass_block(size_t block, size_t thread) noexcept;
 	size_t		first_pass_block(size_t block, size_t thread) noexcept;
 	void		take_all_given_centers() noexcept;
+	void		lay_out_panels() noexcept;
+	size_t		first_pass_raw(const float *dots, size_t i, float *raw) noexcept;
 	bool		reassign(size_t i, float upper_raw, const uint32_t *compared, size_t groups,
 						 size_t thread, size_t &work) noexcept;
 	bool		reassign_to_centers(size_t i, float upper_raw, const uint32_t *compared,
@@ -172,6 +175,7 @@ private:
 	size_t		row_bytes_;
 	size_t		groups_;
 	ElementDistance distance_;	// L2 squared (F32) or Hamming (BITS)
+	const KernelTable *kernels_;	// the table distance_ uses
 
 	// samples and centres, rows of row_bytes_ (8-byte words for alignment)
 	// Samples in chunks of 2^chunk_shift_ rows, allocated as slots are set:
@@ -187,6 +191,12 @@ private:
 	bool		given_ = false;			// initial centres instead of seeding (in
 										// spare_rows() until taken)
 	std::vector<uint32_t> given_order_;	// the order they are taken in
+	// F32 given centres: the first pass's dot products in panels
+	std::vector<float> panels_;			// the centres laid out for f32_dot_panels
+	std::vector<float> center_norms_;	// |c|^2
+	float		largest_center_norm_ = 0.0f;
+	std::vector<float> dots_;			// per thread: a block's rows x the panels
+	size_t		panel_count_ = 0;
 
 	// per sample
 	Large<uint32_t> assignment_;

@@ -237,6 +237,59 @@ TEST_P(Float32Kernels, BatchEqualsSingleCallsBitForBit)
 	}
 }
 
+// k-means' first pass: every row against panels of centres.  Each product
+// within float32 rounding of the exact sum, whatever the number of rows
+// (passes of several rows and the rest one by one) and panels, and nothing
+// written past the rows' outputs.
+TEST_P(Float32Kernels, DotPanelsWithinFloat32RoundingOfExactSums)
+{
+	using vector_core::panel_width;
+	std::mt19937 random(77);
+	const auto &kernels = vector_core::active_kernels();
+
+	for (size_t n : {1, 5, 16, 17, 100, 128, 768})
+	{
+		for (size_t panel_count : {1, 3})
+		{
+			size_t		centres = panel_count * panel_width;
+			std::vector<std::vector<float>> centre(centres);
+			std::vector<float> panels(panel_count * n * panel_width);
+
+			for (size_t c = 0; c < centres; c++)
+			{
+				centre[c] = kernel_test::random_floats(random, n);
+				for (size_t j = 0; j < n; j++)
+					panels[(c / panel_width * n + j) * panel_width + c % panel_width] = centre[c][j];
+			}
+			for (size_t row_count : {0, 1, 7, 8, 9, 19})
+			{
+				std::vector<std::vector<float>> rows;
+				std::vector<const float *> pointers;
+
+				for (size_t r = 0; r < row_count; r++)
+					rows.push_back(kernel_test::random_floats(random, n));
+				for (auto &row : rows)
+					pointers.push_back(row.data());
+
+				std::vector<float> out(row_count * centres + 1, -123.0f);
+
+				kernels.f32_dot_panels(pointers.data(), row_count, panels.data(), panel_count, n,
+									   out.data());
+				for (size_t r = 0; r < row_count; r++)
+					for (size_t c = 0; c < centres; c++)
+					{
+						ReferenceSums exact = reference_sums(rows[r], centre[c]);
+
+						EXPECT_NEAR(out[r * centres + c], static_cast<double>(exact.dot),
+									kernel_test::float32_sum_tolerance(n, static_cast<double>(exact.dot_abs)))
+							<< "n " << n << " rows " << row_count << " row " << r << " centre " << c;
+					}
+				EXPECT_EQ(out[row_count * centres], -123.0f) << "wrote past the end";
+			}
+		}
+	}
+}
+
 /* arithmetic ------------------------------------------------------------- */
 
 TEST_P(Float32Kernels, ArithmeticMatchesFloatOperations)

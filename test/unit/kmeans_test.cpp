@@ -680,6 +680,49 @@ TEST(KMeans, ResultDoesNotDependOnTheBoundsTheCapacityAllows)
 	}
 }
 
+// From given centres, the first pass estimates float distances from dot
+// products and computes exactly only those that may be the nearest: its
+// inertia must be the exact one of every sample at its nearest given
+// centre, whatever the dimension (a margin that grows with it), the scale
+// of the values, a last panel only partly filled, samples on a centre and
+// centres given twice (ties).
+TEST(KMeans, WarmStartFirstPassFindsEverySamplesNearestGivenCentre)
+{
+	for (size_t dimensions : {3, 24, 128, 700})
+	{
+		for (float scale : {1.0f, 1000.0f, 1e-3f})
+		{
+			size_t		count = 2000;
+			size_t		k = 50;		// three panels and two centres
+			vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, dimensions, k, count);
+			std::vector<float> values = gaussian_clusters(count, dimensions, 40, 3.0f, 5);
+
+			for (float &value : values)
+				value *= scale;
+
+			std::vector<uint8_t> samples = as_bytes(values);
+			std::vector<uint8_t> given(samples.begin(), samples.begin() + k * dimensions * 4);
+
+			std::copy(given.begin() + 10 * dimensions * 4, given.begin() + 11 * dimensions * 4,
+					  given.begin() + 49 * dimensions * 4);
+
+			Outcome		outcome = cluster(params, samples, 1, &given);
+			double		expected = reference_inertia(params, samples, given);
+			bool		seen = false;
+
+			ASSERT_FALSE(::testing::Test::HasFailure());
+			for (const vc_kmeans_progress &progress : outcome.after_each_call)
+				if (!progress.seeding && progress.iterations == 0 && progress.reassigned == count)
+				{
+					EXPECT_NEAR(progress.inertia, expected, 1e-6 * expected)
+						<< "dimensions " << dimensions << " scale " << scale;
+					seen = true;
+				}
+			EXPECT_TRUE(seen) << "no progress between the first pass and the first update";
+		}
+	}
+}
+
 // The build clusters a sample, then refines those centres on the whole
 // table and takes the lists from the refinement's assignment: every row
 // must be in the list of its nearest centre (scans and inserts rank lists
