@@ -326,13 +326,22 @@ KMeans::set_sample(size_t index, const void *vector) noexcept
 	{
 		size_t		chunk_words = words_for(std::min(size_t(1) << chunk_shift_, capacity_) * row_bytes_);
 
+		// uninitialised (the rows are written as they come): zeroing the
+		// chunks would first touch them in one more pass over the memory
 		while (sample_chunks_.size() <= chunk)
-			sample_chunks_.emplace_back(chunk_words, 0);
+		{
+			sample_chunks_.emplace_back();
+			sample_chunks_.back().resize(chunk_words);
+		}
 	}
 	catch (const std::bad_alloc &)
 	{
 		return VC_ERROR_NO_MEMORY;
 	}
+
+	// slots skipped below this one are samples too: zero vectors
+	for (size_t skipped = sample_count_; skipped < index; skipped++)
+		std::memset(const_cast<uint8_t *>(sample(skipped)), 0, row_bytes_);
 
 	uint8_t    *row = const_cast<uint8_t *>(sample(index));
 
