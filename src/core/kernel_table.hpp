@@ -10,6 +10,8 @@
 
 #include "cpp_only.hpp"
 
+#include <cstring>
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -41,6 +43,48 @@ struct BitCounts
 // for each centre of the panel, and no sum runs across lanes.
 inline constexpr size_t panel_width = 16;
 
+// Entries lower_bounds_select may write past the last one it selects
+inline constexpr size_t select_slack = 16;
+
+// A float's upper 16 bits (bfloat16), cut toward zero: never above the
+// float's magnitude, so a non-negative lower bound stays one.
+inline uint16_t
+upper_half(float value) noexcept
+{
+	uint32_t	bits;
+
+	std::memcpy(&bits, &value, sizeof(bits));
+	return static_cast<uint16_t>(bits >> 16);
+}
+
+inline float
+from_upper_half(uint16_t half) noexcept
+{
+	uint32_t	bits = static_cast<uint32_t>(half) << 16;
+	float		value;
+
+	std::memcpy(&value, &bits, sizeof(value));
+	return value;
+}
+
+// The portable lower_bounds_select: the lowering vectorises, the selection
+// is a branch-free compaction.
+inline size_t
+lower_bounds_select_portable(uint16_t *bounds, const float *moved, size_t count, float upper,
+							 uint32_t *selected) noexcept
+{
+	size_t		n = 0;
+
+	for (size_t g = 0; g < count; g++)
+		bounds[g] = upper_half(from_upper_half(bounds[g]) - moved[g]);
+	for (size_t g = 0; g < count; g++)
+	{
+		selected[n] = static_cast<uint32_t>(g);
+		n += from_upper_half(bounds[g]) < upper;
+	}
+	return n;
+}
+
 struct KernelTable
 {
 	const char *name;
@@ -62,6 +106,12 @@ struct KernelTable
 	// pass, which bounds the error.
 	void (*f32_dot_panels)(const float *const *rows, size_t row_count, const float *panels,
 						   size_t panel_count, size_t n, float *out) noexcept;
+	// k-means' lower bounds, each kept as a float's upper 16 bits: bounds[g]
+	// less moved[g], cut to 16 bits toward zero again, for g < count; returns
+	// how many are then below upper, their g in selected[] in increasing
+	// order (selected has room for count + select_slack entries).
+	size_t (*lower_bounds_select)(uint16_t *bounds, const float *moved, size_t count,
+								  float upper, uint32_t *selected) noexcept;
 
 	// Element-wise arithmetic with pgvector's overflow/underflow checks.
 	vc_status (*f32_add)(const float *a, const float *b, float *out, size_t n) noexcept;

@@ -359,6 +359,7 @@ scalar_kernel_table() noexcept
 		.f32_sum_of_squares = f32_sum_of_squares,
 		.f32_distance_batch = f32_distance_batch,
 		.f32_dot_panels = f32_dot_panels,
+		.lower_bounds_select = lower_bounds_select_portable,
 		.f32_add = f32_add,
 		.f32_subtract = f32_subtract,
 		.f32_multiply = f32_multiply,

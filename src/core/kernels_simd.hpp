@@ -694,13 +694,16 @@ jaccard_counts_with_popcnt(const uint8_t *a, const uint8_t *b, size_t nbytes) no
 
 /* The table -------------------------------------------------------------------- */
 
-// A target with its own bit-counting instructions passes its bit kernels.
+// A target with its own bit-counting instructions passes its bit kernels,
+// one with compress instructions its bounds selection.
 template <class Target>
 constexpr KernelTable
 make_kernel_table(const char *name,
 				  decltype(KernelTable::bits_hamming) bits_hamming = hamming_with_popcnt,
 				  decltype(KernelTable::bits_jaccard_counts) bits_jaccard_counts =
-				  jaccard_counts_with_popcnt) noexcept
+				  jaccard_counts_with_popcnt,
+				  decltype(KernelTable::lower_bounds_select) lower_bounds_select =
+				  lower_bounds_select_portable) noexcept
 {
 	using F32 = Float32Source<Target>;
 	using F16 = Float16Source<Target>;
@@ -714,6 +717,7 @@ make_kernel_table(const char *name,
 		.f32_sum_of_squares = sum_of_squares<Target, F32>,
 		.f32_distance_batch = distance_batch<Target, F32>,
 		.f32_dot_panels = dot_panels<Target>,
+		.lower_bounds_select = lower_bounds_select,
 		.f32_add = elementwise<Target, Add>,
 		.f32_subtract = elementwise<Target, Subtract>,
 		.f32_multiply = elementwise<Target, Multiply>,

@@ -109,22 +109,22 @@ first_minimum(const float *values, size_t n) noexcept
 	return 0;
 }
 
-// A lower bound kept in 16 bits: the upper half of its float (bfloat16's
-// 8-bit mantissa), cut toward zero, so never above it: a bound it was, a
-// bound it stays (a negative one, whatever it rounds to, stays at most 0,
-// below any distance).  Half the memory of a float, which the passes read
-// and write for every sample; the looser bounds (by up to 0.4%) cost few
-// distances.
+// Lower bounds are kept in 16 bits: the upper half of their float
+// (bfloat16's 8-bit mantissa), cut toward zero, so never above it: a bound
+// it was, a bound it stays (a negative one, whatever it rounds to, stays at
+// most 0, below any distance).  Half the memory of a float, which the
+// passes read and write for every sample; the looser bounds (by up to
+// 0.4%) cost few distances.
 uint16_t
 stored_bound(float value) noexcept
 {
-	return static_cast<uint16_t>(std::bit_cast<uint32_t>(value) >> 16);
+	return upper_half(value);
 }
 
 float
 bound_value(uint16_t stored) noexcept
 {
-	return std::bit_cast<float>(static_cast<uint32_t>(stored) << 16);
+	return from_upper_half(stored);
 }
 
 // Samples per chunk, as a power of two: about 4 MB of rows (two huge
@@ -266,7 +266,8 @@ KMeans::memory_bytes(const vc_kmeans_params &params) noexcept
 		3 * array(s.groups * sizeof(uint32_t) + sizeof(uint32_t)) +
 		array(s.scratch * sizeof(float)) + array(s.scratch * sizeof(const void *)) +
 		array(s.scratch * sizeof(uint32_t)) +
-		2 * array(static_cast<size_t>(params.threads) * (s.groups + 1) * sizeof(uint32_t)) +
+		array(static_cast<size_t>(params.threads) * (s.groups + select_slack) * sizeof(uint32_t)) +
+		array(static_cast<size_t>(params.threads) * (s.groups + 1) * sizeof(uint32_t)) +
 		array(s.panels * sizeof(float)) + array(s.dots * sizeof(float)) +
 		array(s.per_center * sizeof(float)) +			// centre norms
 		WorkerThreads::memory_bytes(static_cast<size_t>(params.threads));
@@ -308,7 +309,7 @@ KMeans::KMeans(const vc_kmeans_params &params)
 	scratch_.assign(s.scratch, 0.0f);
 	scratch_vectors_.assign(s.scratch, nullptr);
 	scratch_ids_.assign(s.scratch, 0);
-	scratch_groups_.assign(static_cast<size_t>(params.threads) * (s.groups + 1), 0);
+	scratch_groups_.assign(static_cast<size_t>(params.threads) * (s.groups + select_slack), 0);
 	scratch_group_first_.assign(static_cast<size_t>(params.threads) * (s.groups + 1), 0);
 }
 
@@ -1058,7 +1059,7 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 	size_t		work = last - first;
 	size_t		reassigned = 0;
 	const float *__restrict moved = group_moved_.data();
-	uint32_t   *compared = scratch_groups_.data() + thread * (groups_ + 1);
+	uint32_t   *compared = scratch_groups_.data() + thread * (centers_count_ + select_slack);
 
 	for (size_t i = first; i < last; i++)
 	{
@@ -1068,15 +1069,8 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 		size_t		groups = 0;
 
 		// the bounds are lowered by the last update's moves here, while they
-		// are in cache, rather than in a sweep over all of them; in a loop
-		// of its own, which the compiler vectorises
-		for (size_t g = 0; g < groups_; g++)
-			b[g] = stored_bound(bound_value(b[g]) - moved[g]);
-		for (size_t g = 0; g < groups_; g++)
-		{
-			compared[groups] = static_cast<uint32_t>(g);	// without a branch to mispredict
-			groups += bound_value(b[g]) < upper;
-		}
+		// are in cache, rather than in a sweep over all of them
+		groups = kernels_->lower_bounds_select(b, moved, groups_, upper, compared);
 		upper_[i] = upper;
 		if (groups > 0 && reassign(i, upper_raw, compared, groups, thread, work))
 			reassigned++;

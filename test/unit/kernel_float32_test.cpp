@@ -290,6 +290,50 @@ TEST_P(Float32Kernels, DotPanelsWithinFloat32RoundingOfExactSums)
 	}
 }
 
+// k-means' bounds: every target lowers them and selects those below the
+// limit exactly as the portable loops do (bounds bit for bit, indices in
+// order), for every count around the vector widths, with bounds that go
+// negative, infinite ones, and a limit of 0 and of infinity; nothing
+// written past the bounds, nor past the slack after the selection.
+TEST_P(Float32Kernels, LowerBoundsSelectMatchesThePortableLoops)
+{
+	using vector_core::select_slack;
+	using vector_core::upper_half;
+	std::mt19937 random(5);
+	std::uniform_real_distribution<float> uniform(0.0f, 10.0f);
+	const auto &kernels = vector_core::active_kernels();
+
+	for (size_t count = 0; count <= 70; count++)
+	{
+		for (float limit : {0.0f, 2.5f, 6.0f, std::numeric_limits<float>::infinity()})
+		{
+			std::vector<uint16_t> bounds(count + 1);
+			std::vector<float> moved(count);
+
+			for (size_t g = 0; g < count; g++)
+			{
+				bounds[g] = upper_half(g % 11 == 3 ? std::numeric_limits<float>::infinity() : uniform(random));
+				moved[g] = g % 7 == 1 ? 20.0f : uniform(random) / 4;
+			}
+			bounds[count] = 0x1234;
+
+			std::vector<uint16_t> expected_bounds = bounds;
+			std::vector<uint32_t> expected(count + select_slack, 0xdeadbeef);
+			std::vector<uint32_t> selected(count + select_slack + 1, 0xdeadbeef);
+			size_t		expected_count = vector_core::lower_bounds_select_portable(
+				expected_bounds.data(), moved.data(), count, limit, expected.data());
+			size_t		n = kernels.lower_bounds_select(bounds.data(), moved.data(), count, limit,
+														selected.data());
+
+			ASSERT_EQ(n, expected_count) << "count " << count << " limit " << limit;
+			EXPECT_EQ(bounds, expected_bounds) << "count " << count << " limit " << limit;
+			for (size_t t = 0; t < n; t++)
+				EXPECT_EQ(selected[t], expected[t]) << "count " << count << " entry " << t;
+			EXPECT_EQ(selected[count + select_slack], 0xdeadbeef) << "wrote past the slack";
+		}
+	}
+}
+
 /* arithmetic ------------------------------------------------------------- */
 
 TEST_P(Float32Kernels, ArithmeticMatchesFloatOperations)

@@ -101,13 +101,44 @@ jaccard_counts_vpopcntdq(const uint8_t *a, const uint8_t *b, size_t nbytes) noex
 	};
 }
 
+// 16 bounds at a time: widened to floats, lowered, cut back to 16 bits and
+// stored; the lanes below upper compressed into their indices (in a
+// register: the compress-to-memory form is slow on some CPUs), 16 stored,
+// popcount(mask) kept.  The tail through masks.
+size_t
+lower_bounds_select_compress(uint16_t *bounds, const float *moved, size_t count, float upper,
+							 uint32_t *selected) noexcept
+{
+	const __m512 limit = _mm512_set1_ps(upper);
+	const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+	size_t		n = 0;
+
+	for (size_t g = 0; g < count; g += 16)
+	{
+		__mmask16	valid = static_cast<__mmask16>(count - g >= 16 ? 0xffff : (1u << (count - g)) - 1);
+		__m512i		wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(valid, bounds + g));
+		__m512		lowered = _mm512_sub_ps(_mm512_castsi512_ps(_mm512_slli_epi32(wide, 16)),
+											_mm512_maskz_loadu_ps(valid, moved + g));
+		__m512i		halves = _mm512_srli_epi32(_mm512_castps_si512(lowered), 16);
+		__m512		stored = _mm512_castsi512_ps(_mm512_slli_epi32(halves, 16));
+		__mmask16	below = _mm512_mask_cmp_ps_mask(valid, stored, limit, _CMP_LT_OQ);
+		__m512i		indices = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(g)));
+
+		_mm256_mask_storeu_epi16(bounds + g, valid, _mm512_cvtepi32_epi16(halves));
+		_mm512_storeu_si512(selected + n, _mm512_maskz_compress_epi32(below, indices));
+		n += static_cast<size_t>(__builtin_popcount(below));
+	}
+	return n;
+}
+
 }							// namespace
 
 const KernelTable &
 avx512_kernel_table() noexcept
 {
 	static constexpr KernelTable table =
-		make_kernel_table<Avx512Target>("avx512", hamming_vpopcntdq, jaccard_counts_vpopcntdq);
+		make_kernel_table<Avx512Target>("avx512", hamming_vpopcntdq, jaccard_counts_vpopcntdq,
+										lower_bounds_select_compress);
 
 	return table;
 }
