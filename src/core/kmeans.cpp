@@ -67,6 +67,17 @@ panels_of(size_t centers) noexcept
 	return (centers + panel_width - 1) / panel_width;
 }
 
+// The panels live in the sums' space (k x dimensions doubles, unused until
+// the first update); only fewer than 8 centres need them in floats of
+// their own.
+size_t
+extra_panel_floats(size_t centers, size_t dimensions) noexcept
+{
+	size_t		floats = panels_of(centers) * panel_width * dimensions;
+
+	return floats > 2 * centers * dimensions ? floats : 0;
+}
+
 size_t
 words_for(size_t bytes) noexcept
 {
@@ -189,7 +200,7 @@ sizes_of(const vc_kmeans_params &params) noexcept
 		k,
 		k,
 		static_cast<size_t>(params.threads) * k,
-		f32 ? panels_of(k) * panel_width * params.dimensions : 0,
+		f32 ? extra_panel_floats(k, params.dimensions) : 0,
 		f32 ? static_cast<size_t>(params.threads) * panel_rows * panels_of(k) * panel_width : 0,
 	};
 }
@@ -421,7 +432,7 @@ KMeans::prepare_samples()
 	if (given_ && kind_ == VC_ELEMENT_F32)
 	{
 		panel_count_ = panels_of(centers_count_);
-		panels_.assign(panel_count_ * panel_width * dimensions_, 0.0f);
+		extra_panels_.assign(extra_panel_floats(centers_count_, dimensions_), 0.0f);
 		center_norms_.assign(centers_count_, 0.0f);
 		dots_.resize(threads_ * panel_rows * panel_count_ * panel_width);
 	}
@@ -1091,7 +1102,7 @@ KMeans::take_all_given_centers() noexcept
 		take_given_center();
 	applied_ = seeded_;
 	form_groups();
-	if (!panels_.empty())
+	if (panel_count_ != 0)
 		lay_out_panels();
 	cursor_ = 0;
 	phase_ = Phase::first_pass;
@@ -1104,7 +1115,7 @@ KMeans::lay_out_panels() noexcept
 	for (size_t c = 0; c < centers_count_; c++)
 	{
 		const float *x = reinterpret_cast<const float *>(center(c));
-		float	   *panel = panels_.data() + c / panel_width * dimensions_ * panel_width + c % panel_width;
+		float	   *panel = panels() + c / panel_width * dimensions_ * panel_width + c % panel_width;
 
 		for (size_t j = 0; j < dimensions_; j++)
 			panel[j * panel_width] = x[j];
@@ -1186,7 +1197,7 @@ KMeans::first_pass_block(size_t block, size_t thread) noexcept
 
 				for (size_t r = 0; r < count; r++)
 					rows[r] = reinterpret_cast<const float *>(sample(i + r));
-				kernels_->f32_dot_panels(rows, count, panels_.data(), panel_count_, dimensions_, dots);
+				kernels_->f32_dot_panels(rows, count, panels(), panel_count_, dimensions_, dots);
 			}
 			best = first_pass_raw(dots + row * panel_count_ * panel_width, i, raw);
 		}
@@ -1348,6 +1359,9 @@ KMeans::run(size_t max_distances, bool *done) noexcept
 				finish_center_pass();
 			else if (phase_ == Phase::first_pass)
 			{
+				// the panels are done with: the sums start from zero
+				if (panel_count_ != 0)
+					std::fill(sums_.begin(), sums_.end(), 0.0);
 				// as after seeding: the centres come from this assignment
 				inertia_ = total_inertia();
 				reassigned_ = sample_count_;

@@ -192,11 +192,18 @@ private:
 										// spare_rows() until taken)
 	std::vector<uint32_t> given_order_;	// the order they are taken in
 	// F32 given centres: the first pass's dot products in panels
-	std::vector<float> panels_;			// the centres laid out for f32_dot_panels
+	// the centres laid out for f32_dot_panels, in the sums' space (which
+	// the given centres pass through, and which is zero again before the
+	// first update), or beyond it for fewer than 8 centres
+	float	   *panels() noexcept
+	{
+		return extra_panels_.empty() ? reinterpret_cast<float *>(sums_.data()) : extra_panels_.data();
+	}
+	std::vector<float> extra_panels_;
 	std::vector<float> center_norms_;	// |c|^2
 	float		largest_center_norm_ = 0.0f;
 	std::vector<float> dots_;			// per thread: a block's rows x the panels
-	size_t		panel_count_ = 0;
+	size_t		panel_count_ = 0;	// 0: no first pass through panels
 
 	// per sample
 	Large<uint32_t> assignment_;

@@ -170,6 +170,7 @@ struct Case
 	size_t		samples;
 	int			threads;
 	size_t		capacity = 0;	// samples if 0; more leaves room for more bounds
+	bool		warm = false;	// started from given centres (the first samples)
 };
 
 TEST(KMeansMemory, MemoryBytesBoundsWhatCreateAndRunAllocate)
@@ -186,6 +187,12 @@ TEST(KMeansMemory, MemoryBytesBoundsWhatCreateAndRunAllocate)
 		{VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 32, 300, 20000, 2, 60000},
 		{VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 128, 316, 20000, 2, 400000},
 		{VC_ELEMENT_BITS, VC_METRIC_HAMMING, 100, 64, 1000, 1, 1000000},
+		// given centres: the first pass's panels (in the sums' space, or
+		// their own for fewer than 8 centres) and dot products
+		{VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 128, 316, 5000, 2, 0, true},
+		{VC_ELEMENT_F32, VC_METRIC_COSINE, 768, 40, 3000, 2, 0, true},
+		{VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, 100, 3, 500, 3, 0, true},
+		{VC_ELEMENT_BITS, VC_METRIC_HAMMING, 100, 64, 1000, 2, 0, true},
 	};
 	std::mt19937 random(8);
 
@@ -214,6 +221,10 @@ TEST(KMeansMemory, MemoryBytesBoundsWhatCreateAndRunAllocate)
 		ASSERT_EQ(vc_kmeans_create(&params, &kmeans), VC_OK);
 		for (size_t i = 0; i < c.samples; i++)
 			ASSERT_EQ(vc_kmeans_set_sample(kmeans, i, data.data() + i * row), VC_OK);
+		if (c.warm)
+		{
+			ASSERT_EQ(vc_kmeans_set_centers(kmeans, data.data()), VC_OK);
+		}
 		while (!done)
 			ASSERT_EQ(vc_kmeans_run(kmeans, 5000, &done), VC_OK);
 
