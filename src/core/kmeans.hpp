@@ -11,9 +11,10 @@
 // Iterations are Lloyd's, accelerated with Yinyang k-means' group bounds
 // (Ding et al., 2015), a middle way between Hamerly's one bound per sample
 // and Elkan's one per sample and centre: the centres are split into groups
-// of nearby centres (k/10 groups, up to 32, or more, up to one per centre,
-// while the bounds take no more memory than the samples; one per centre
-// when fewer samples than the capacity leave room for it), and each sample
+// of nearby centres (one per centre while those bounds take at most twice
+// the samples' memory, or fewer samples than the capacity leave room for
+// them; else k/10 groups, up to 32, or more, up to 256, while the bounds
+// take no more memory than the samples), and each sample
 // keeps the exact distance to its centre (recomputed every iteration,
 // which also gives the exact inertia) and a lower bound of its distance to
 // each group, in 16 bits (a float cut to bfloat16, toward zero).  Only the
@@ -24,7 +25,11 @@
 // Started from given centres instead (set_initial_centers: a build
 // refining a sample's centres on every row), there is no seeding: the
 // first pass compares every sample with every centre, which gives each its
-// centre and exact group bounds in one read of the samples.
+// centre and exact group bounds in one read of the samples.  For float
+// vectors it estimates the distances from dot products with the centres
+// laid out 16 to a panel (no sums across vector lanes) and computes exactly
+// only those of the centres that may be the nearest within the estimates'
+// error.
 //
 // Spherical k-means (NEGATIVE_INNER_PRODUCT, COSINE) runs on L2 distances
 // too: with every centre of unit length, |x - c|^2 = |x|^2 + 1 - 2 x.c, so
