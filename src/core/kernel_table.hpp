@@ -47,7 +47,10 @@ inline constexpr size_t panel_width = 16;
 inline constexpr size_t select_slack = 16;
 
 // A float's upper 16 bits (bfloat16), cut toward zero: never above the
-// float's magnitude, so a non-negative lower bound stays one.
+// float's magnitude, so a non-negative lower bound stays one (a negative
+// one stays at most 0, below any distance).  k-means keeps its bounds so:
+// half the memory the passes stream through, for bounds looser by up to
+// 0.4%.
 inline uint16_t
 upper_half(float value) noexcept
 {

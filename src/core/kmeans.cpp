@@ -120,24 +120,6 @@ first_minimum(const float *values, size_t n) noexcept
 	return 0;
 }
 
-// Lower bounds are kept in 16 bits: the upper half of their float
-// (bfloat16's 8-bit mantissa), cut toward zero, so never above it: a bound
-// it was, a bound it stays (a negative one, whatever it rounds to, stays at
-// most 0, below any distance).  Half the memory of a float, which the
-// passes read and write for every sample; the looser bounds (by up to
-// 0.4%) cost few distances.
-uint16_t
-stored_bound(float value) noexcept
-{
-	return upper_half(value);
-}
-
-float
-bound_value(uint16_t stored) noexcept
-{
-	return from_upper_half(stored);
-}
-
 // Samples per chunk, as a power of two: about 4 MB of rows (two huge
 // pages), fewer if fewer samples are expected.
 size_t
@@ -771,7 +753,7 @@ KMeans::form_groups() noexcept
 	// exact ones from the first pass
 	if (!given_)
 		for (size_t i = 0; i < sample_count_; i++)
-			std::fill(bounds(i), bounds(i) + groups_, stored_bound(second_[i]));
+			std::fill(bounds(i), bounds(i) + groups_, upper_half(second_[i]));
 }
 
 /* Centres from the assignment ---------------------------------------------- */
@@ -857,7 +839,7 @@ KMeans::fill_empty_clusters() noexcept
 
 		move_sample(i, assignment_[i], static_cast<uint32_t>(c));
 		assignment_[i] = static_cast<uint32_t>(c);
-		std::fill(bounds(i), bounds(i) + groups_, stored_bound(0.0f));	// compare with all next time
+		std::fill(bounds(i), bounds(i) + groups_, upper_half(0.0f));	// compare with all next time
 	}
 }
 
@@ -1012,11 +994,11 @@ KMeans::reassign(size_t i, float upper_raw, const uint32_t *compared, size_t gro
 
 		for (size_t p = first[t]; p < first[t + 1]; p++)
 			nearest = raw[p] < nearest ? raw[p] : nearest;
-		b[compared[t]] = stored_bound(metric_distance(nearest));
+		b[compared[t]] = upper_half(metric_distance(nearest));
 	}
 	// the centre left is one of its group's others now
 	if (best != a)
-		b[group_of_[a]] = stored_bound(std::min(bound_value(b[group_of_[a]]), metric_distance(upper_raw)));
+		b[group_of_[a]] = upper_half(std::min(from_upper_half(b[group_of_[a]]), metric_distance(upper_raw)));
 	assignment_[i] = best;
 	upper_[i] = metric_distance(best_raw);
 	return best != a;
@@ -1050,10 +1032,10 @@ KMeans::reassign_to_centers(size_t i, float upper_raw, const uint32_t *compared,
 		for (size_t t = 0; t < count; t++)
 			raw[t] = std::sqrt(raw[t]);
 	for (size_t t = 0; t < count; t++)
-		b[compared[t]] = stored_bound(raw[t]);
+		b[compared[t]] = upper_half(raw[t]);
 	if (best != a)
-		b[a] = stored_bound(metric_distance(upper_raw));	// one of the others now
-	b[best] = stored_bound(infinity);
+		b[a] = upper_half(metric_distance(upper_raw));	// one of the others now
+	b[best] = upper_half(infinity);
 	assignment_[i] = best;
 	upper_[i] = metric_distance(best_raw);
 	return best != a;
@@ -1069,19 +1051,16 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 	size_t		last = std::min(first + pass_block_size, sample_count_);
 	size_t		work = last - first;
 	size_t		reassigned = 0;
-	const float *__restrict moved = group_moved_.data();
+	const float *moved = group_moved_.data();
 	uint32_t   *compared = scratch_groups_.data() + thread * (centers_count_ + select_slack);
 
 	for (size_t i = first; i < last; i++)
 	{
 		float		upper_raw = distance_.pair(sample(i), center(assignment_[i]));
 		float		upper = metric_distance(upper_raw);
-		uint16_t   *__restrict b = bounds(i);
-		size_t		groups = 0;
-
 		// the bounds are lowered by the last update's moves here, while they
 		// are in cache, rather than in a sweep over all of them
-		groups = kernels_->lower_bounds_select(b, moved, groups_, upper, compared);
+		size_t		groups = kernels_->lower_bounds_select(bounds(i), moved, groups_, upper, compared);
 		upper_[i] = upper;
 		if (groups > 0 && reassign(i, upper_raw, compared, groups, thread, work))
 			reassigned++;
@@ -1213,10 +1192,10 @@ KMeans::first_pass_block(size_t block, size_t thread) noexcept
 		{
 			if (kind_ == VC_ELEMENT_F32)
 				for (size_t c = 0; c < k; c++)
-					b[c] = stored_bound(std::sqrt(raw[c]));
+					b[c] = upper_half(std::sqrt(raw[c]));
 			else
 				for (size_t c = 0; c < k; c++)
-					b[c] = stored_bound(raw[c]);
+					b[c] = upper_half(raw[c]);
 			continue;
 		}
 		for (size_t g = 0; g < groups_; g++)
@@ -1225,7 +1204,7 @@ KMeans::first_pass_block(size_t block, size_t thread) noexcept
 
 			for (size_t c = group_start_[g]; c < group_start_[g + 1]; c++)
 				nearest = raw[c] < nearest ? raw[c] : nearest;
-			b[g] = stored_bound(metric_distance(nearest));
+			b[g] = upper_half(metric_distance(nearest));
 		}
 	}
 	return (last - first) * k;
