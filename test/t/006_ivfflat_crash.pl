@@ -10,6 +10,8 @@
 #	- returns every row of the table once (a scan of every list without
 #	  LIMIT);
 #	- takes inserts, VACUUM and REINDEX afterwards, and stays exact.
+# Then builds that write past shared buffers while checkpoints run back to
+# back, and a crash right after the last: the rebuilt index must be whole.
 use strict;
 use warnings;
 
@@ -68,5 +70,57 @@ check_t('after DELETE and VACUUM');
 # REINDEX: the rebuilt index is as good
 $node->safe_psql('postgres', 'REINDEX INDEX t_v_idx');
 check_t('after REINDEX');
+
+# Builds whose pages bypass shared buffers (every row fits in
+# maintenance_work_mem) while checkpoints run back to back, then a crash
+# right after the last one: the index must come back whole, whether its
+# build saw a checkpoint begin while it wrote (it then syncs its file
+# itself) or not (the next checkpoint syncs it).  20,000 rows of 128
+# dimensions: about 11 MB of pages to write, long enough for some builds to
+# see a checkpoint begin.  wal_level = replica: under the framework's
+# minimal, a new index is not WAL-logged (commit syncs it).
+$node->append_conf('postgresql.conf', 'wal_level = replica');
+$node->restart;
+$node->safe_psql('postgres', q{
+SELECT setseed(0.83);
+CREATE TABLE big (id int PRIMARY KEY, v vector(128));
+INSERT INTO big SELECT i, ARRAY(SELECT random() FROM generate_series(1, 128) WHERE i > 0)
+	FROM generate_series(1, 20000) i;
+});
+my $big_queries = orderbys($node, 'SELECT v FROM big WHERE id % 2000 = 1 ORDER BY id', 'v', '<->');
+my $checkpoints = start_pgbench($node, 'checkpoint.sql', "CHECKPOINT;\n", '-c', '1', '-T', '120');
+my $synced = 0;
+for my $round (1 .. 4)
+{
+	my ($ret, $out, $err) = $node->psql('postgres',
+		"SET client_min_messages = debug1; DROP INDEX IF EXISTS big_v_idx;"
+		  . " CREATE INDEX big_v_idx ON big USING ivfflat (v vector_l2_ops) WITH (lists = 50);");
+	is($ret, 0, "build $round while checkpoints run");
+	$synced++ if $err =~ /a checkpoint began during the build/;
+}
+note "$synced of 4 builds saw a checkpoint begin and synced their file";
+$node->stop('immediate');
+$checkpoints->{handle}->finish;
+$node->start;
+sub check_big
+{
+	my ($what) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	is_deeply(knn($node, 'big', $big_queries, settings => 'SET enable_seqscan = off; SET ivfflat.probes = 50;'),
+		knn($node, 'big', $big_queries, exact => 1),
+		"$what: with probes = lists, the sequential scan's answers");
+	is(index_reaches($node, 'big', $big_queries->[0], 'SET ivfflat.probes = 50;'), '20000|20000',
+		"$what: a scan of every list returns all 20000 rows once");
+	return;
+}
+check_big('built while checkpoints ran, after a crash');
+
+# the same without a checkpoint during the build: its file is left for the
+# next checkpoint to sync, and recovery replays its pages from the WAL
+$node->safe_psql('postgres',
+	'DROP INDEX big_v_idx; CREATE INDEX big_v_idx ON big USING ivfflat (v vector_l2_ops) WITH (lists = 50);');
+$node->stop('immediate');
+$node->start;
+check_big('built, then a crash');
 
 done_testing();
