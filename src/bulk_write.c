@@ -3,16 +3,23 @@
  *	  See bulk_write.h.
  *
  * Pages are WAL-logged as full images, a batch per record
- * (log_newpages), then written with smgrextend.  Since they bypass shared
- * buffers, a checkpoint cannot write them: what makes them durable is a
- * sync of the file.  Each write asks the checkpointer to sync its segment
- * at the next checkpoint, which covers every checkpoint that begins after
- * the build.  One that began during the build may have synced the file
- * before a page was written while its redo pointer lies past that page's
- * WAL (a crash would then lose the page), so a build that saw the redo
- * pointer move syncs the file itself before it ends, as PostgreSQL 17's
- * bulk writes do.  Not syncing 50 MB in the common case saves a build a
- * disk flush that shared-buffer builds do not pay either.
+ * (log_newpages), then written with smgrextend.  After each batch the WAL
+ * writer is asked to write and flush the WAL so far, as for an
+ * asynchronous commit: it does on another core what this backend would
+ * otherwise do itself whenever the WAL buffers filled, and at commit (an
+ * index of tens or hundreds of megabytes fills them many times over).
+ *
+ * Since the pages bypass shared buffers, a checkpoint cannot write them:
+ * what makes them durable is a sync of the file.  Each write asks the
+ * checkpointer to sync its segment at the next checkpoint, which covers
+ * every checkpoint that begins after the build.  One that began during the
+ * build may have synced the file before a page was written while its redo
+ * pointer lies past that page's WAL (a crash would then lose the page), so
+ * a build that saw the redo pointer move syncs the file itself before it
+ * ends, as PostgreSQL 17's bulk writes do.  Not syncing 50 MB in the
+ * common case saves a build a disk flush that shared-buffer builds do not
+ * pay either.
+ *
  * Without WAL (unlogged indexes; wal_level = minimal on a relation created
  * in the same transaction, which commit syncs) there is nothing to log and
  * nothing to sync.
@@ -73,8 +80,12 @@ flush(BulkWriter *writer)
 	if (writer->pending == 0)
 		return;
 	if (writer->use_wal)
+	{
 		log_newpages(RelationGetFileLocator(writer->index), writer->fork, writer->pending,
 					 writer->blocks, writer->pages, true);
+		/* the WAL writer writes and flushes it meanwhile */
+		XLogSetAsyncXactLSN(XactLastRecEnd);
+	}
 
 	smgr = RelationGetSmgr(writer->index);
 	for (int i = 0; i < writer->pending; i++)
