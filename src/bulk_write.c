@@ -43,7 +43,7 @@ struct BulkWriter
 	Relation	index;
 	ForkNumber	fork;
 	bool		use_wal;
-	XLogRecPtr	start_redo;		/* the redo pointer when the build began */
+	XLogRecPtr	start_redo;		/* the redo pointer before the first write */
 	BlockNumber written;		/* blocks of the file so far */
 	int			pending;
 	BlockNumber blocks[BULK_BATCH];
@@ -76,6 +76,8 @@ static void
 flush(BulkWriter *writer)
 {
 	SMgrRelation smgr;
+	/* with WAL, each write asks the checkpointer to sync its segment */
+	bool		skip_fsync = !writer->use_wal;
 
 	if (writer->pending == 0)
 		return;
@@ -98,18 +100,16 @@ flush(BulkWriter *writer)
 		{
 			if (writer->zero_page == NULL)
 				writer->zero_page = (Page) palloc0(BLCKSZ);
-			smgrextend(smgr, writer->fork, writer->written++, (char *) writer->zero_page,
-					   !writer->use_wal);
+			smgrextend(smgr, writer->fork, writer->written++, (char *) writer->zero_page, skip_fsync);
 		}
 		PageSetChecksumInplace(page, block);
-		/* with WAL, each write asks the checkpointer for a sync */
 		if (block == writer->written)
 		{
-			smgrextend(smgr, writer->fork, block, (char *) page, !writer->use_wal);
+			smgrextend(smgr, writer->fork, block, (char *) page, skip_fsync);
 			writer->written++;
 		}
 		else
-			smgrwrite(smgr, writer->fork, block, (char *) page, !writer->use_wal);
+			smgrwrite(smgr, writer->fork, block, (char *) page, skip_fsync);
 		pfree(page);
 	}
 	writer->pending = 0;
