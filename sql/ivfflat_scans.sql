@@ -90,7 +90,7 @@ SELECT sc_rows_found_by_themselves();
 DROP INDEX sc_idx;
 SET max_parallel_maintenance_workers = 2;
 SET min_parallel_table_scan_size = 0;
-SET maintenance_work_mem = '2400kB';
+SET maintenance_work_mem = '2000kB';
 SET client_min_messages = debug1;
 CREATE INDEX sc_idx ON sc USING ivfflat (val vector_l2_ops) WITH (lists = 40);
 RESET client_min_messages;

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "vector_core.h"
 
@@ -46,44 +47,101 @@ inline constexpr size_t panel_width = 16;
 // Entries lower_bounds_select may write past the last one it selects
 inline constexpr size_t select_slack = 16;
 
-// A float's upper 16 bits (bfloat16), cut toward zero: never above the
-// float's magnitude, so a non-negative lower bound stays one (a negative
-// one stays at most 0, below any distance).  k-means keeps its bounds so:
-// half the memory the passes stream through, for bounds looser by up to
-// 0.4%.
-inline uint16_t
-upper_half(float value) noexcept
-{
-	uint32_t	bits;
+// k-means keeps each lower bound in one byte: a whole number of its row's
+// bound unit, a power of two, cut toward zero (so never above the bound,
+// still a lower bound), at most 254 units; 255 is infinity.  A quarter of
+// float bounds' memory, which every pass streams through and a build first
+// touches.  Lowering a bound by how far its centre moved takes whole
+// units too (the move rounded up), so it stays a lower bound and costs a
+// byte subtraction.  A unit is 1/203 to 1/102 of the larger of the row's
+// distances to its nearest and next centres (bound_exponent_for), about
+// bfloat16's steps there: refining 316 centres on 100,000 128-d rows
+// compares 4.5% more distances than with bfloat16 bounds, and takes 9%
+// less time.
+inline constexpr uint8_t infinite_bound = 255;
+inline constexpr uint8_t most_bound_units = 254;
+inline constexpr int least_bound_exponent = -100;
+inline constexpr int most_bound_exponent = 100;
 
-	std::memcpy(&bits, &value, sizeof(bits));
-	return static_cast<uint16_t>(bits >> 16);
+// The exponent of a row's bound unit: 1.25 * reach in at most 254 units,
+// reach being its distance to its centre, or to the next one if larger
+// (further bounds are cut to that: they seldom come down to the distance
+// to the centre within the few iterations of a build).
+// Kept within 2^-100 .. 2^100: a zero or infinite reach still gets a unit,
+// whose bounds are merely loose.
+inline int
+bound_exponent_for(float reach) noexcept
+{
+	float		target = reach * (1.25f / most_bound_units);
+	int			exponent;
+
+	if (!(target >= 0x1p-100f))
+		return least_bound_exponent;
+	if (!(target <= 0x1p100f))
+		return most_bound_exponent;
+	// target = fraction * 2^exponent, fraction in [0.5, 1): 2^exponent is
+	// at least target (2^(exponent - 1) too when fraction is 0.5)
+	return std::frexp(target, &exponent) == 0.5f ? exponent - 1 : exponent;
+}
+
+// 2^-exponent: a distance times it is in units of 2^exponent (exactly,
+// for the exponents above)
+inline float
+units_per_distance(int exponent) noexcept
+{
+	return std::ldexp(1.0f, -exponent);
+}
+
+// value in whole units (per_unit: units_per_distance), cut toward zero,
+// at most 254; infinity is 255.  Branch-free, so that loops of it
+// vectorise.
+inline uint8_t
+encode_bound(float value, float per_unit) noexcept
+{
+	float		units = value * per_unit;
+
+	units = units > 0.0f ? units : 0.0f;
+	units = units < static_cast<float>(most_bound_units) ? units : static_cast<float>(most_bound_units);
+	return value == std::numeric_limits<float>::infinity() ? infinite_bound
+		: static_cast<uint8_t>(units);
 }
 
 inline float
-from_upper_half(uint16_t half) noexcept
+decode_bound(uint8_t code, int exponent) noexcept
 {
-	uint32_t	bits = static_cast<uint32_t>(half) << 16;
-	float		value;
-
-	std::memcpy(&value, &bits, sizeof(value));
-	return value;
+	return code == infinite_bound ? std::numeric_limits<float>::infinity()
+		: std::ldexp(static_cast<float>(code), exponent);
 }
 
-// The portable lower_bounds_select: the lowering vectorises, the selection
-// is a branch-free compaction.
+// Units of 2^exponent that value (not negative) is within: rounded up, at
+// most 255.  In double, where the scaling is exact for any float.
+inline uint8_t
+bound_units_up(float value, int exponent) noexcept
+{
+	double		units = std::ceil(std::ldexp(static_cast<double>(value), -exponent));
+
+	return units < 255.0 ? static_cast<uint8_t>(units) : uint8_t(255);
+}
+
+// The portable lower_bounds_select: both loops vectorise (the selection is
+// a branch-free compaction).
 inline size_t
-lower_bounds_select_portable(uint16_t *bounds, const float *moved, size_t count, float upper,
+lower_bounds_select_portable(uint8_t *bounds, const uint8_t *moved, size_t count, uint8_t below,
 							 uint32_t *selected) noexcept
 {
 	size_t		n = 0;
 
 	for (size_t g = 0; g < count; g++)
-		bounds[g] = upper_half(from_upper_half(bounds[g]) - moved[g]);
+	{
+		uint8_t		bound = bounds[g];
+		uint8_t		lowered = bound > moved[g] ? static_cast<uint8_t>(bound - moved[g]) : uint8_t(0);
+
+		bounds[g] = bound == infinite_bound ? infinite_bound : lowered;
+	}
 	for (size_t g = 0; g < count; g++)
 	{
 		selected[n] = static_cast<uint32_t>(g);
-		n += from_upper_half(bounds[g]) < upper;
+		n += bounds[g] < below;
 	}
 	return n;
 }
@@ -109,12 +167,13 @@ struct KernelTable
 	// pass, which bounds the error.
 	void (*f32_dot_panels)(const float *const *rows, size_t row_count, const float *panels,
 						   size_t panel_count, size_t n, float *out) noexcept;
-	// k-means' lower bounds, each kept as a float's upper 16 bits: bounds[g]
-	// less moved[g], cut to 16 bits toward zero again, for g < count; returns
-	// how many are then below upper, their g in selected[] in increasing
-	// order (selected has room for count + select_slack entries).
-	size_t (*lower_bounds_select)(uint16_t *bounds, const float *moved, size_t count,
-								  float upper, uint32_t *selected) noexcept;
+	// k-means' lower bounds, each kept in one byte (encode_bound): every
+	// finite bounds[g] less moved[g] units (down to 0), for g < count;
+	// returns how many are then below the code below, their g in
+	// selected[] in increasing order (selected has room for count +
+	// select_slack entries).  Bit for bit lower_bounds_select_portable's.
+	size_t (*lower_bounds_select)(uint8_t *bounds, const uint8_t *moved, size_t count,
+								  uint8_t below, uint32_t *selected) noexcept;
 
 	// Element-wise arithmetic with pgvector's overflow/underflow checks.
 	vc_status (*f32_add)(const float *a, const float *b, float *out, size_t n) noexcept;

@@ -35,6 +35,9 @@ constexpr size_t max_pending_centers = 32;
 constexpr int max_draw_attempts = 4;
 
 constexpr float infinity = std::numeric_limits<float>::infinity();
+// Bound exponents in use at once (note_bound_exponents): units from the
+// largest to 2^-15 of it
+constexpr size_t bound_exponent_window = 16;
 
 size_t
 row_bytes_of(const vc_kmeans_params &params) noexcept
@@ -55,9 +58,9 @@ groups_of(size_t centers, size_t row_bytes) noexcept
 {
 	size_t		yinyang = std::clamp<size_t>(centers / 10, 1, 32);
 
-	if (centers * sizeof(uint16_t) <= 2 * row_bytes)
+	if (centers * sizeof(uint8_t) <= 2 * row_bytes)
 		return centers;
-	return std::min({centers, std::max(yinyang, row_bytes / sizeof(uint16_t)), size_t(256)});
+	return std::min({centers, std::max(yinyang, row_bytes / sizeof(uint8_t)), size_t(256)});
 }
 
 // Panels of panel_width centres for k centres
@@ -251,9 +254,11 @@ KMeans::memory_bytes(const vc_kmeans_params &params) noexcept
 		array(s.row_words * sizeof(uint64_t)) +
 		array(s.norms * sizeof(double)) +
 		5 * array(s.per_sample * sizeof(uint32_t)) +	// assignment .. order
+		array(s.per_sample * sizeof(int8_t)) +			// bound exponents
+		array(bound_exponent_window * s.groups) +		// moves in units
 		array(s.per_sample * sizeof(double)) +			// cumulative weights
 		array(s.gaps * sizeof(float)) +
-		array(s.bounds * sizeof(uint16_t)) +
+		array(s.bounds * sizeof(uint8_t)) +
 		array(s.sums * sizeof(double)) + array(s.ones * sizeof(uint32_t)) +
 		6 * array(s.per_center * sizeof(uint32_t)) + array(s.per_center) +
 		3 * array(s.groups * sizeof(uint32_t) + sizeof(uint32_t)) +
@@ -390,10 +395,10 @@ KMeans::groups_for(size_t n) const noexcept
 	size_t		least = groups_of(centers_count_, row_bytes_);
 	size_t		chunk_rows = size_t(1) << chunk_shift_;
 	size_t		allocated_rows = std::min(capacity_, sample_chunks_.size() * chunk_rows);
-	size_t		counted = capacity_ * least * sizeof(uint16_t) + (capacity_ - allocated_rows) * row_bytes_;
+	size_t		counted = capacity_ * least * sizeof(uint8_t) + (capacity_ - allocated_rows) * row_bytes_;
 	size_t		spare = counted > 2 * large_page_bytes ? counted - 2 * large_page_bytes : 0;
 
-	return std::clamp(spare / (std::max<size_t>(n, 1) * sizeof(uint16_t)), least, centers_count_);
+	return std::clamp(spare / (std::max<size_t>(n, 1) * sizeof(uint8_t)), least, centers_count_);
 }
 
 // The arrays of one entry per sample, now that the samples are known (a
@@ -410,6 +415,8 @@ KMeans::prepare_samples()
 	order_.assign(n, 0);
 	groups_ = groups_for(n);
 	bounds_.resize(n * groups_);	// uninitialised: written by form_groups or the first pass
+	bound_exponents_.resize(n);		// likewise
+	moved_units_.assign(bound_exponent_window * groups_, 0);
 	cumulative_.assign(given_ ? 0 : n, 0.0);	// k-means++ weights, for seeding only
 	if (given_ && kind_ == VC_ELEMENT_F32)
 	{
@@ -751,9 +758,14 @@ KMeans::form_groups() noexcept
 		assignment_[i] = new_position_[assignment_[i]];
 	// after seeding, the bounds start as the seeding's; given centres get
 	// exact ones from the first pass
-	if (!given_)
-		for (size_t i = 0; i < sample_count_; i++)
-			std::fill(bounds(i), bounds(i) + groups_, upper_half(second_[i]));
+	if (given_)
+		return;
+	for (size_t i = 0; i < sample_count_; i++)
+	{
+		set_bound_exponent(i, upper_[i], second_[i]);
+		std::fill(bounds(i), bounds(i) + groups_, encode_bound(second_[i], units_per_distance(bound_exponents_[i])));
+	}
+	note_bound_exponents();
 }
 
 /* Centres from the assignment ---------------------------------------------- */
@@ -839,7 +851,7 @@ KMeans::fill_empty_clusters() noexcept
 
 		move_sample(i, assignment_[i], static_cast<uint32_t>(c));
 		assignment_[i] = static_cast<uint32_t>(c);
-		std::fill(bounds(i), bounds(i) + groups_, upper_half(0.0f));	// compare with all next time
+		std::fill(bounds(i), bounds(i) + groups_, uint8_t(0));	// compare with all next time
 	}
 }
 
@@ -924,10 +936,52 @@ KMeans::update_centers() noexcept
 	}
 
 	// the bounds are lowered by group_moved_ in the pass, sample by sample
+	round_moves_to_units();
 	cursor_ = 0;
 	phase_ = Phase::pass;
 	pass_reassigned_.store(0, std::memory_order_relaxed);
 	return work;
+}
+
+// Once the samples' bounds are set (the first pass, or after seeding): the
+// bound exponents are brought within a window of bound_exponent_window
+// below the largest, so that the moves are rounded to that many units.  A
+// sample below it (its distances tiny next to others') has its bounds
+// taken to the window's least unit, cut toward zero: still lower bounds.
+void
+KMeans::note_bound_exponents() noexcept
+{
+	int			most = least_bound_exponent;
+
+	for (size_t i = 0; i < sample_count_; i++)
+		most = std::max<int>(most, bound_exponents_[i]);
+	least_exponent_ = std::max<int>(most - static_cast<int>(bound_exponent_window) + 1, least_bound_exponent);
+	for (size_t i = 0; i < sample_count_; i++)
+	{
+		int			shift = least_exponent_ - bound_exponents_[i];
+
+		if (shift <= 0)
+			continue;
+		for (uint8_t *b = bounds(i); b != bounds(i) + groups_; b++)
+			if (*b != infinite_bound)
+				*b = static_cast<uint8_t>(shift < 8 ? *b >> shift : 0);
+		bound_exponents_[i] = static_cast<int8_t>(least_exponent_);
+	}
+}
+
+// group_moved_ in whole units of each exponent of the window, rounded up,
+// for the pass to lower the bounds with byte subtractions.
+void
+KMeans::round_moves_to_units() noexcept
+{
+	for (size_t e = 0; e < bound_exponent_window; e++)
+	{
+		uint8_t    *units = moved_units_.data() + e * groups_;
+		int			exponent = least_exponent_ + static_cast<int>(e);
+
+		for (size_t g = 0; g < groups_; g++)
+			units[g] = bound_units_up(group_moved_[g], exponent);
+	}
 }
 
 /* Assignment ------------------------------------------------------------------ */
@@ -947,7 +1001,9 @@ KMeans::reassign(size_t i, float upper_raw, const uint32_t *compared, size_t gro
 		return reassign_to_centers(i, upper_raw, compared, groups, thread, work);
 
 	uint32_t	a = assignment_[i];
-	uint16_t   *b = bounds(i);
+	uint8_t    *b = bounds(i);
+	int			exponent = bound_exponents_[i];
+	float		per_unit = units_per_distance(exponent);
 	float	   *raw = scratch_.data() + thread * centers_count_;
 	const void **vectors = scratch_vectors_.data() + thread * centers_count_;
 	uint32_t   *ids = scratch_ids_.data() + thread * centers_count_;
@@ -994,11 +1050,11 @@ KMeans::reassign(size_t i, float upper_raw, const uint32_t *compared, size_t gro
 
 		for (size_t p = first[t]; p < first[t + 1]; p++)
 			nearest = raw[p] < nearest ? raw[p] : nearest;
-		b[compared[t]] = upper_half(metric_distance(nearest));
+		b[compared[t]] = encode_bound(metric_distance(nearest), per_unit);
 	}
 	// the centre left is one of its group's others now
 	if (best != a)
-		b[group_of_[a]] = upper_half(std::min(from_upper_half(b[group_of_[a]]), metric_distance(upper_raw)));
+		b[group_of_[a]] = std::min(b[group_of_[a]], encode_bound(metric_distance(upper_raw), per_unit));
 	assignment_[i] = best;
 	upper_[i] = metric_distance(best_raw);
 	return best != a;
@@ -1013,7 +1069,8 @@ KMeans::reassign_to_centers(size_t i, float upper_raw, const uint32_t *compared,
 							size_t thread, size_t &work) noexcept
 {
 	uint32_t	a = assignment_[i];
-	uint16_t   *b = bounds(i);
+	uint8_t    *b = bounds(i);
+	float		per_unit = units_per_distance(bound_exponents_[i]);
 	float	   *raw = scratch_.data() + thread * centers_count_;
 	const void **vectors = scratch_vectors_.data() + thread * centers_count_;
 
@@ -1032,10 +1089,10 @@ KMeans::reassign_to_centers(size_t i, float upper_raw, const uint32_t *compared,
 		for (size_t t = 0; t < count; t++)
 			raw[t] = std::sqrt(raw[t]);
 	for (size_t t = 0; t < count; t++)
-		b[compared[t]] = upper_half(raw[t]);
+		b[compared[t]] = encode_bound(raw[t], per_unit);
 	if (best != a)
-		b[a] = upper_half(metric_distance(upper_raw));	// one of the others now
-	b[best] = upper_half(infinity);
+		b[a] = encode_bound(metric_distance(upper_raw), per_unit);	// one of the others now
+	b[best] = infinite_bound;
 	assignment_[i] = best;
 	upper_[i] = metric_distance(best_raw);
 	return best != a;
@@ -1051,7 +1108,6 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 	size_t		last = std::min(first + pass_block_size, sample_count_);
 	size_t		work = last - first;
 	size_t		reassigned = 0;
-	const float *moved = group_moved_.data();
 	uint32_t   *compared = scratch_groups_.data() + thread * (centers_count_ + select_slack);
 
 	for (size_t i = first; i < last; i++)
@@ -1060,7 +1116,10 @@ KMeans::pass_block(size_t block, size_t thread) noexcept
 		float		upper = metric_distance(upper_raw);
 		// the bounds are lowered by the last update's moves here, while they
 		// are in cache, rather than in a sweep over all of them
-		size_t		groups = kernels_->lower_bounds_select(bounds(i), moved, groups_, upper, compared);
+		int			exponent = bound_exponents_[i];
+		const uint8_t *moved = moved_units_.data() + static_cast<size_t>(exponent - least_exponent_) * groups_;
+		size_t		groups = kernels_->lower_bounds_select(bounds(i), moved, groups_,
+														   bound_units_up(upper, exponent), compared);
 		upper_[i] = upper;
 		if (groups > 0 && reassign(i, upper_raw, compared, groups, thread, work))
 			reassigned++;
@@ -1162,7 +1221,7 @@ KMeans::first_pass_block(size_t block, size_t thread) noexcept
 			vectors[c] = center(c);
 	for (size_t i = first; i < last; i++)
 	{
-		uint16_t   *b = bounds(i);
+		uint8_t    *b = bounds(i);
 		size_t		best;
 
 		if (dots != nullptr)
@@ -1187,15 +1246,18 @@ KMeans::first_pass_block(size_t block, size_t thread) noexcept
 		}
 		assignment_[i] = static_cast<uint32_t>(best);
 		upper_[i] = metric_distance(raw[best]);
+		if (kind_ == VC_ELEMENT_F32)
+			for (size_t c = 0; c < k; c++)
+				raw[c] = std::sqrt(raw[c]);		// distances from here on
 		raw[best] = infinity;	// the bounds are on the other centres
+		set_bound_exponent(i, upper_[i], raw[first_minimum(raw, k)]);
+
+		float		per_unit = units_per_distance(bound_exponents_[i]);
+
 		if (groups_ == k)
 		{
-			if (kind_ == VC_ELEMENT_F32)
-				for (size_t c = 0; c < k; c++)
-					b[c] = upper_half(std::sqrt(raw[c]));
-			else
-				for (size_t c = 0; c < k; c++)
-					b[c] = upper_half(raw[c]);
+			for (size_t c = 0; c < k; c++)
+				b[c] = encode_bound(raw[c], per_unit);
 			continue;
 		}
 		for (size_t g = 0; g < groups_; g++)
@@ -1204,7 +1266,7 @@ KMeans::first_pass_block(size_t block, size_t thread) noexcept
 
 			for (size_t c = group_start_[g]; c < group_start_[g + 1]; c++)
 				nearest = raw[c] < nearest ? raw[c] : nearest;
-			b[g] = upper_half(metric_distance(nearest));
+			b[g] = encode_bound(nearest, per_unit);
 		}
 	}
 	return (last - first) * k;
@@ -1342,6 +1404,7 @@ KMeans::run(size_t max_distances, bool *done) noexcept
 				if (panel_count_ != 0)
 					std::fill(sums_.begin(), sums_.end(), 0.0);
 				// as after seeding: the centres come from this assignment
+				note_bound_exponents();
 				inertia_ = total_inertia();
 				reassigned_ = sample_count_;
 				phase_ = Phase::update;

@@ -17,7 +17,8 @@
 // take no more memory than the samples), and each sample
 // keeps the exact distance to its centre (recomputed every iteration,
 // which also gives the exact inertia) and a lower bound of its distance to
-// each group, in 16 bits (a float cut to bfloat16, toward zero).  Only the
+// each group, in one byte (whole units of a power of two fitted to the
+// sample's distances, cut toward zero: kernel_table.hpp).  Only the
 // groups whose bound is below the distance to its centre are compared with
 // the sample.  The assignment is the one a full comparison would give (ties
 // keep the current centre, then go to the first).
@@ -121,7 +122,13 @@ private:
 	{
 		return reinterpret_cast<const uint8_t *>(centers_.data()) + c * row_bytes_;
 	}
-	uint16_t   *bounds(size_t i) noexcept { return bounds_.data() + i * groups_; }
+	uint8_t    *bounds(size_t i) noexcept { return bounds_.data() + i * groups_; }
+	void		set_bound_exponent(size_t i, float nearest, float next) noexcept
+	{
+		bound_exponents_[i] = static_cast<int8_t>(bound_exponent_for(std::max(nearest, next)));
+	}
+	void		note_bound_exponents() noexcept;
+	void		round_moves_to_units() noexcept;
 	// k rows of scratch until the first update: the sums' (or counts') space
 	uint8_t    *spare_rows() noexcept
 	{
@@ -215,8 +222,9 @@ private:
 	Large<uint32_t> summed_as_;	// the cluster its values are summed in
 	Large<float> upper_;			// distance to its centre (exact after a pass)
 	Large<float> second_;			// seeding: lower bound of the distance to any other
-	Large<uint16_t> bounds_;		// lower bound of the distance to each group's
-										// centres (its own excluded)
+	Large<uint8_t> bounds_;		// lower bound of the distance to each group's
+										// centres (its own excluded), encode_bound'ed
+	Large<int8_t> bound_exponents_;	// its bounds' unit is 2^this (bound_exponent_for)
 	Large<uint32_t> order_;		// scratch: candidates to fill empty clusters
 	Large<double> cumulative_;	// seeding: sums of the weights up to each
 
@@ -232,6 +240,11 @@ private:
 	std::vector<uint32_t> group_start_;	// groups_ + 1 offsets
 	std::vector<uint32_t> new_position_;	// grouping: where each centre goes
 	std::vector<float> group_moved_;	// the furthest a centre of the group moved
+
+	// group_moved_ in units of each bound exponent from least_exponent_ on,
+	// rounded up (bound_exponent_window x groups_)
+	std::vector<uint8_t> moved_units_;
+	int			least_exponent_ = 0;
 
 	// per thread: distances from one sample to the centres, and the centres
 	std::vector<float> scratch_;

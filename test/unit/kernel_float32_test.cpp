@@ -292,44 +292,126 @@ TEST_P(Float32Kernels, DotPanelsWithinFloat32RoundingOfExactSums)
 
 // k-means' bounds: every target lowers them and selects those below the
 // limit exactly as the portable loops do (bounds bit for bit, indices in
-// order), for every count around the vector widths, with bounds that go
-// negative, infinite ones, and a limit of 0 and of infinity; nothing
-// written past the bounds, nor past the slack after the selection.
+// order), for every count around the vector widths, with moves that take
+// bounds to 0, infinite bounds (which stay so), and limits of 0 and 255;
+// nothing written past the bounds, nor past the slack after the selection.
 TEST_P(Float32Kernels, LowerBoundsSelectMatchesThePortableLoops)
 {
+	using vector_core::infinite_bound;
 	using vector_core::select_slack;
-	using vector_core::upper_half;
 	std::mt19937 random(5);
-	std::uniform_real_distribution<float> uniform(0.0f, 10.0f);
+	std::uniform_int_distribution<int> code(0, vector_core::most_bound_units);
+	std::uniform_int_distribution<int> move(0, 40);
 	const auto &kernels = vector_core::active_kernels();
 
-	for (size_t count = 0; count <= 70; count++)
+	for (size_t count = 0; count <= 140; count++)
 	{
-		for (float limit : {0.0f, 2.5f, 6.0f, std::numeric_limits<float>::infinity()})
+		for (int limit : {0, 1, 100, 200, 255})
 		{
-			std::vector<uint16_t> bounds(count + 1);
-			std::vector<float> moved(count);
+			std::vector<uint8_t> bounds(count + 1);
+			std::vector<uint8_t> moved(count);
 
 			for (size_t g = 0; g < count; g++)
 			{
-				bounds[g] = upper_half(g % 11 == 3 ? std::numeric_limits<float>::infinity() : uniform(random));
-				moved[g] = g % 7 == 1 ? 20.0f : uniform(random) / 4;
+				bounds[g] = g % 11 == 3 ? infinite_bound : static_cast<uint8_t>(code(random));
+				moved[g] = static_cast<uint8_t>(g % 7 == 1 ? 255 : move(random));
 			}
-			bounds[count] = 0x1234;
+			bounds[count] = 0x12;
 
-			std::vector<uint16_t> expected_bounds = bounds;
+			std::vector<uint8_t> expected_bounds = bounds;
 			std::vector<uint32_t> expected(count + select_slack, 0xdeadbeef);
 			std::vector<uint32_t> selected(count + select_slack + 1, 0xdeadbeef);
 			size_t		expected_count = vector_core::lower_bounds_select_portable(
-				expected_bounds.data(), moved.data(), count, limit, expected.data());
-			size_t		n = kernels.lower_bounds_select(bounds.data(), moved.data(), count, limit,
-														selected.data());
+				expected_bounds.data(), moved.data(), count, static_cast<uint8_t>(limit), expected.data());
+			size_t		n = kernels.lower_bounds_select(bounds.data(), moved.data(), count,
+														static_cast<uint8_t>(limit), selected.data());
 
 			ASSERT_EQ(n, expected_count) << "count " << count << " limit " << limit;
 			EXPECT_EQ(bounds, expected_bounds) << "count " << count << " limit " << limit;
 			for (size_t t = 0; t < n; t++)
 				EXPECT_EQ(selected[t], expected[t]) << "count " << count << " entry " << t;
 			EXPECT_EQ(selected[count + select_slack], 0xdeadbeef) << "wrote past the slack";
+		}
+	}
+}
+
+// The portable loops against the definition: a finite bound less its move,
+// at least 0; infinity kept; selected exactly those below the limit.
+TEST(BoundCodes, LowerBoundsSelectPortableFollowsTheDefinition)
+{
+	std::vector<uint8_t> bounds = {0, 1, 5, 5, 254, 255, 255, 200, 17};
+	std::vector<uint8_t> moved = {0, 3, 5, 4, 255, 0, 255, 10, 0};
+	std::vector<uint32_t> selected(bounds.size() + vector_core::select_slack);
+	size_t		n = vector_core::lower_bounds_select_portable(bounds.data(), moved.data(), bounds.size(), 17,
+															  selected.data());
+
+	EXPECT_EQ(bounds, (std::vector<uint8_t>{0, 0, 0, 1, 0, 255, 255, 190, 17}));
+	ASSERT_EQ(n, 5u);
+	EXPECT_EQ(std::vector<uint32_t>(selected.begin(), selected.begin() + 5),
+			  (std::vector<uint32_t>{0, 1, 2, 3, 4}));
+}
+
+// A bound's code, decoded, is never above the bound and less than one unit
+// below it (up to the largest code, 254 units); infinity is 255; negative
+// bounds are 0.  A move in units, rounded up, is never below the move.
+// Checked against long double arithmetic over many magnitudes, including
+// values that land exactly on and just beside whole units.
+TEST(BoundCodes, EncodingIsALowerBoundWithinOneUnit)
+{
+	using vector_core::decode_bound;
+	using vector_core::encode_bound;
+	std::mt19937 random(11);
+	std::uniform_real_distribution<float> fraction(0.0f, 1.0f);
+	const float infinity = std::numeric_limits<float>::infinity();
+
+	for (float reach : {0.0f, 1e-30f, 3e-7f, 0.01f, 0.7f, 1.0f, 5.5f, 300.0f, 6.5e4f, 1e20f, infinity})
+	{
+		int			exponent = vector_core::bound_exponent_for(reach);
+		float		per_unit = vector_core::units_per_distance(exponent);
+		long double unit = std::ldexp(1.0L, exponent);
+
+		ASSERT_GE(exponent, vector_core::least_bound_exponent);
+		ASSERT_LE(exponent, vector_core::most_bound_exponent);
+		if (reach > 1e-27f && reach < 1e29f)
+		{
+			// 1.25 reach fits in 254 units, of at least 1/203 of reach
+			EXPECT_GE(254.0L * unit, 1.25L * reach) << reach;
+			EXPECT_LE(unit, 2.5L * reach / 254.0L) << reach;
+		}
+		EXPECT_EQ(encode_bound(infinity, per_unit), vector_core::infinite_bound);
+		EXPECT_EQ(decode_bound(vector_core::infinite_bound, exponent), infinity);
+		EXPECT_EQ(encode_bound(-1.0f, per_unit), 0);
+		EXPECT_EQ(encode_bound(-infinity, per_unit), 0);
+
+		for (int t = 0; t < 3000; t++)
+		{
+			long double target = t < 300 ? (t / 3) * unit : fraction(random) * 300.0L * unit;
+			float		value = static_cast<float>(target);
+
+			if (t < 300 && t % 3 != 0)
+				value = std::nextafter(value, t % 3 == 1 ? 0.0f : infinity);
+			if (!std::isfinite(value))
+				continue;
+
+			uint8_t		code = encode_bound(value, per_unit);
+			long double decoded = decode_bound(code, exponent);
+
+			ASSERT_LT(code, vector_core::infinite_bound) << value;
+			EXPECT_LE(decoded, static_cast<long double>(value)) << value << " reach " << reach;
+			if (value < 254.0L * unit)
+				EXPECT_GT(decoded + unit, static_cast<long double>(value)) << value << " reach " << reach;
+			else
+				EXPECT_EQ(code, vector_core::most_bound_units) << value;
+
+			uint8_t		up = vector_core::bound_units_up(value, exponent);
+
+			if (value / unit < 255.0L)
+			{
+				EXPECT_GE(up * unit, static_cast<long double>(value)) << value << " reach " << reach;
+				EXPECT_LT((up - 1) * unit, static_cast<long double>(value)) << value << " reach " << reach;
+			}
+			else
+				EXPECT_EQ(up, 255) << value;
 		}
 	}
 }

@@ -2,7 +2,8 @@
 // inertia never increases, well-separated clusters are recovered,
 // degenerate samples (duplicates, fewer distinct samples than centres, one
 // centre), per-bit majority for bits, unit centres for spherical k-means,
-// results independent of chunking and threads, argument checks.
+// results independent of chunking and threads, bounds valid across scales
+// of distance, argument checks.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -787,6 +788,75 @@ TEST(KMeans, WarmStartRefinesTheCentresAndAssignsEverySampleToItsNearest)
 			EXPECT_EQ(threaded.assignment, refined.assignment);
 		}
 	}
+}
+
+// The bounds are kept in units of each sample's own scale, within a window
+// of scales (kmeans.cpp): samples whose distances are tiny next to the
+// others' (a tight cluster, exact duplicates at distance 0) get coarser
+// bounds, which must still be lower bounds.  With clusters a thousand
+// apart and one of spread 1e-4, after any number of passes every sample
+// is at its nearest centre, cold and warm started, in one thread or three.
+TEST(KMeans, BoundsHoldAcrossScalesOfDistance)
+{
+	size_t		dimensions = 16;
+	std::mt19937 random(21);
+	std::uniform_real_distribution<float> anywhere(-1000.0f, 1000.0f);
+	std::normal_distribution<float> spread(0.0f, 10.0f);
+	std::normal_distribution<float> tight(0.0f, 1e-4f);
+	std::vector<float> values;
+
+	for (int cluster = 0; cluster < 20; cluster++)
+	{
+		std::vector<float> middle(dimensions);
+
+		for (float &x : middle)
+			x = anywhere(random);
+		for (int i = 0; i < 100; i++)
+			for (size_t j = 0; j < dimensions; j++)
+				values.push_back(middle[j] + spread(random));
+	}
+	for (int i = 0; i < 200; i++)
+		for (size_t j = 0; j < dimensions; j++)
+			values.push_back(1.0f + (i < 20 ? 0.0f : tight(random)));
+
+	std::vector<uint8_t> samples = as_bytes(values);
+	size_t		all = values.size() / dimensions;
+	size_t		k = 26;
+	std::vector<uint8_t> start;
+
+	// warm: a centre in each wide cluster, six in the tight one (so that
+	// its samples' second-nearest centres are near too), one a duplicate
+	for (size_t row : {0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1300, 1400, 1500,
+					   1600, 1700, 1800, 1900, 2000, 2025, 2050, 2075, 2100, 2150})
+		start.insert(start.end(), samples.begin() + row * dimensions * 4,
+					 samples.begin() + (row + 1) * dimensions * 4);
+
+	for (bool warm : {false, true})
+		for (int max_iterations : {1, 2, 3, 500})
+			for (int threads : {1, 3})
+			{
+				vc_kmeans_params params = params_of(VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, dimensions, k, all, threads);
+
+				params.max_iterations = max_iterations;
+
+				Outcome		result = cluster(params, samples, 5000, warm ? &start : nullptr);
+
+				ASSERT_FALSE(::testing::Test::HasFailure());
+				for (size_t i = 0; i < all; i++)
+				{
+					const uint8_t *x = samples.data() + i * dimensions * 4;
+					double		own = reference_distance(params, x, result.centers.data() + result.assignment[i] * dimensions * 4);
+
+					for (size_t c = 0; c < k; c++)
+						ASSERT_LE(own, reference_distance(params, x, result.centers.data() + c * dimensions * 4) *
+								  (1.0 + 1e-5))
+							<< "warm " << warm << " iterations " << max_iterations << " sample " << i << " centre " << c;
+				}
+				if (max_iterations == 500)
+				{
+					EXPECT_EQ(result.progress.reassigned, 0u);
+				}
+			}
 }
 
 // Started from converged centres on the same samples, nothing moves.

@@ -101,32 +101,37 @@ jaccard_counts_vpopcntdq(const uint8_t *a, const uint8_t *b, size_t nbytes) noex
 	};
 }
 
-// 16 bounds at a time: widened to floats, lowered, cut back to 16 bits and
-// stored; the lanes below upper compressed into their indices (in a
-// register: the compress-to-memory form is slow on some CPUs), 16 stored,
+// 64 bounds at a time: lowered with a saturating byte subtraction (255,
+// infinity, kept), stored, and compared with below into a 64-bit mask;
+// each 16 bits of it compress their lanes' indices (in a register: the
+// compress-to-memory form is slow on some CPUs), 16 stored,
 // popcount(mask) kept.  The tail through masks.
 size_t
-lower_bounds_select_compress(uint16_t *bounds, const float *moved, size_t count, float upper,
+lower_bounds_select_compress(uint8_t *bounds, const uint8_t *moved, size_t count, uint8_t below,
 							 uint32_t *selected) noexcept
 {
-	const __m512 limit = _mm512_set1_ps(upper);
+	const __m512i infinite = _mm512_set1_epi8(static_cast<char>(infinite_bound));
+	const __m512i limit = _mm512_set1_epi8(static_cast<char>(below));
 	const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 	size_t		n = 0;
 
-	for (size_t g = 0; g < count; g += 16)
+	for (size_t g = 0; g < count; g += 64)
 	{
-		__mmask16	valid = static_cast<__mmask16>(count - g >= 16 ? 0xffff : (1u << (count - g)) - 1);
-		__m512i		wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(valid, bounds + g));
-		__m512		lowered = _mm512_sub_ps(_mm512_castsi512_ps(_mm512_slli_epi32(wide, 16)),
-											_mm512_maskz_loadu_ps(valid, moved + g));
-		__m512i		halves = _mm512_srli_epi32(_mm512_castps_si512(lowered), 16);
-		__m512		stored = _mm512_castsi512_ps(_mm512_slli_epi32(halves, 16));
-		__mmask16	below = _mm512_mask_cmp_ps_mask(valid, stored, limit, _CMP_LT_OQ);
-		__m512i		indices = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(g)));
+		__mmask64	valid = count - g >= 64 ? ~__mmask64(0) : (__mmask64(1) << (count - g)) - 1;
+		__m512i		codes = _mm512_maskz_loadu_epi8(valid, bounds + g);
+		__mmask64	finite = _mm512_cmpneq_epu8_mask(codes, infinite);
+		__m512i		lowered = _mm512_mask_subs_epu8(codes, finite, codes, _mm512_maskz_loadu_epi8(valid, moved + g));
+		uint64_t	picked = _mm512_mask_cmplt_epu8_mask(valid, lowered, limit);
 
-		_mm256_mask_storeu_epi16(bounds + g, valid, _mm512_cvtepi32_epi16(halves));
-		_mm512_storeu_si512(selected + n, _mm512_maskz_compress_epi32(below, indices));
-		n += static_cast<size_t>(__builtin_popcount(below));
+		_mm512_mask_storeu_epi8(bounds + g, valid, lowered);
+		for (size_t part = 0; part < 64 && picked != 0; part += 16, picked >>= 16)
+		{
+			__mmask16	these = static_cast<__mmask16>(picked);
+			__m512i		indices = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(g + part)));
+
+			_mm512_storeu_si512(selected + n, _mm512_maskz_compress_epi32(these, indices));
+			n += static_cast<size_t>(__builtin_popcount(these));
+		}
 	}
 	return n;
 }
