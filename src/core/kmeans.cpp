@@ -290,6 +290,11 @@ KMeans::KMeans(const vc_kmeans_params &params)
 
 	chunk_shift_ = chunk_shift_of(row_bytes_, capacity_);
 	sample_chunks_.reserve((capacity_ + (size_t(1) << chunk_shift_) - 1) >> chunk_shift_);
+	// With one group per centre whatever the samples, the bounds are
+	// allocated (not touched) for the capacity now, to be faulted in along
+	// with the samples' chunks (early_bounds)
+	if (groups_ == centers_count_)
+		bounds_.resize(capacity_ * groups_);
 	centers_.assign(s.center_words, 0);
 	candidate_.assign(s.row_words, 0);
 	sums_.assign(s.sums, 0.0);
@@ -324,13 +329,20 @@ KMeans::set_sample(size_t index, const void *vector) noexcept
 	try
 	{
 		size_t		chunk_words = words_for(std::min(size_t(1) << chunk_shift_, capacity_) * row_bytes_);
+		size_t		wanted = std::min(chunk + 2, (capacity_ + (size_t(1) << chunk_shift_) - 1) >> chunk_shift_);
 
 		// uninitialised (the rows are written as they come): zeroing the
-		// chunks would first touch them in one more pass over the memory
-		while (sample_chunks_.size() <= chunk)
+		// chunks would first touch them in one more pass over the memory.
+		// The chunk after this one is allocated too, and faulted in by
+		// another thread while the caller reads the rows that will go in
+		// it.
+		while (sample_chunks_.size() < wanted)
 		{
 			sample_chunks_.emplace_back();
 			sample_chunks_.back().resize(chunk_words);
+			if (sample_chunks_.size() > chunk + 1)
+				prefaulter_.prefault({sample_chunks_.back().data(), chunk_words * sizeof(uint64_t)},
+									 early_bounds(sample_chunks_.size() - 1));
 		}
 	}
 	catch (const std::bad_alloc &)
@@ -378,6 +390,19 @@ KMeans::set_sample(size_t index, const void *vector) noexcept
 	return VC_OK;
 }
 
+// The bounds of the samples of chunk, if they are allocated already (one
+// group per centre from the start): to be faulted in with the chunk.
+Prefaulter::Range
+KMeans::early_bounds(size_t chunk) noexcept
+{
+	size_t		first = chunk << chunk_shift_;
+	size_t		end = std::min(capacity_, (chunk + 1) << chunk_shift_);
+
+	if (bounds_.size() != capacity_ * groups_ || first >= end)
+		return Prefaulter::Range{nullptr, 0};
+	return Prefaulter::Range{bounds_.data() + first * groups_, (end - first) * groups_};
+}
+
 // One group per centre (Elkan's bounds) when their bounds fit in what
 // memory_bytes() counted for capacity_ samples: groups_of()'s bounds for
 // each, and the rows of the samples never set (their chunks were never
@@ -413,7 +438,11 @@ KMeans::prepare_samples()
 	upper_.assign(n, infinity);
 	second_.assign(n, infinity);
 	order_.assign(n, 0);
-	groups_ = groups_for(n);
+	if (groups_for(n) != groups_)
+	{
+		groups_ = groups_for(n);
+		Large<uint8_t>().swap(bounds_);
+	}
 	bounds_.resize(n * groups_);	// uninitialised: written by form_groups or the first pass
 	bound_exponents_.resize(n);		// likewise
 	moved_units_.assign(bound_exponent_window * groups_, 0);

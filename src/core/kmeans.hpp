@@ -128,6 +128,7 @@ private:
 		bound_exponents_[i] = static_cast<int8_t>(bound_exponent_for(std::max(nearest, next)));
 	}
 	void		note_bound_exponents() noexcept;
+	Prefaulter::Range early_bounds(size_t chunk) noexcept;
 	void		round_moves_to_units() noexcept;
 	// k rows of scratch until the first update: the sums' (or counts') space
 	uint8_t    *spare_rows() noexcept
@@ -195,6 +196,7 @@ private:
 	template <typename T>
 	using Large = std::vector<T, LargePageAllocator<T>>;
 	std::vector<Large<uint64_t>> sample_chunks_;
+	Prefaulter	prefaulter_;		// after the chunks: done before they are freed
 	size_t		chunk_shift_;
 	std::vector<uint64_t> centers_;
 	std::vector<uint64_t> candidate_;	// a centre being recomputed; at

@@ -1,6 +1,8 @@
 // large_pages.cpp: see large_pages.hpp.
 #include "large_pages.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/mman.h>
 
 namespace vector_core
@@ -32,6 +34,56 @@ free_large(void *pointer, size_t bytes) noexcept
 		::operator delete(pointer);
 	else
 		::operator delete(pointer, bytes, std::align_val_t(large_page_bytes));
+}
+
+#ifdef MADV_POPULATE_WRITE
+// The whole pages the range touches (madvise takes page-aligned starts; a
+// page outside the mapping only makes it fail, harmlessly)
+static void
+populate(Prefaulter::Range range) noexcept
+{
+	uintptr_t	page = 4096;
+	uintptr_t	start = reinterpret_cast<uintptr_t>(range.pointer) & ~(page - 1);
+	uintptr_t	end = reinterpret_cast<uintptr_t>(range.pointer) + range.bytes;
+
+	if (range.bytes > 0)
+		madvise(reinterpret_cast<void *>(start), end - start, MADV_POPULATE_WRITE);
+}
+#endif
+
+void
+Prefaulter::prefault(Range first, Range second) noexcept
+{
+#ifdef MADV_POPULATE_WRITE
+	sigset_t	all_signals;
+	sigset_t	caller_signals;
+
+	wait();
+	sigfillset(&all_signals);
+	pthread_sigmask(SIG_BLOCK, &all_signals, &caller_signals);
+	try
+	{
+		thread_ = std::thread([first, second] {
+			populate(first);
+			populate(second);
+		});
+	}
+	catch (...)
+	{
+		// no thread: the caller's writes fault the memory in
+	}
+	pthread_sigmask(SIG_SETMASK, &caller_signals, nullptr);
+#else
+	(void) first;
+	(void) second;
+#endif
+}
+
+void
+Prefaulter::wait() noexcept
+{
+	if (thread_.joinable())
+		thread_.join();
 }
 
 }							// namespace vector_core

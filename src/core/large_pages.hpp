@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -64,6 +65,36 @@ struct LargePageAllocator
 
 	template <typename U>
 	bool		operator==(const LargePageAllocator<U> &) const noexcept { return true; }
+};
+
+// Faults in fresh memory in a thread of its own (every signal blocked), so
+// that the caller, which writes it later, does not wait for the page
+// faults: on a virtual machine a first touch of fresh memory costs about a
+// millisecond per megabyte, as much as reading the rows it will hold.
+// Populating does not change the memory's contents, so the caller may
+// write it meanwhile.  One range at a time: prefault() waits for the one
+// before.  Without MADV_POPULATE_WRITE (Linux before 5.14), or without a
+// thread, it does nothing.
+class Prefaulter
+{
+public:
+	struct Range
+	{
+		void	   *pointer;
+		size_t		bytes;
+	};
+
+	Prefaulter() = default;
+	Prefaulter(const Prefaulter &) = delete;
+	Prefaulter &operator=(const Prefaulter &) = delete;
+	~Prefaulter() { wait(); }
+
+	// both ranges, in one thread
+	void		prefault(Range first, Range second = Range{nullptr, 0}) noexcept;
+	void		wait() noexcept;
+
+private:
+	std::thread thread_;
 };
 
 }							// namespace vector_core
