@@ -10,6 +10,7 @@
 
 #include "cpp_only.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include <cmath>
@@ -89,7 +90,7 @@ bound_exponent_for(float reach) noexcept
 inline float
 units_per_distance(int exponent) noexcept
 {
-	return std::ldexp(1.0f, -exponent);
+	return std::bit_cast<float>(static_cast<uint32_t>(127 - exponent) << 23);
 }
 
 // value in whole units (per_unit: units_per_distance), cut toward zero,
@@ -118,10 +119,17 @@ decode_bound(uint8_t code, int exponent) noexcept
 inline uint8_t
 bound_units_up(float value, int exponent) noexcept
 {
-	double		units = std::ceil(std::ldexp(static_cast<double>(value), -exponent));
+	double		scale = std::bit_cast<double>(static_cast<uint64_t>(1023 - exponent) << 52);	// 2^-exponent
+	double		units = std::ceil(static_cast<double>(value) * scale);
 
 	return units < 255.0 ? static_cast<uint8_t>(units) : uint8_t(255);
 }
+
+// The portable kernels below have internal linkage: each target's table
+// may take them, each compiled with its target's instruction set, and the
+// linker must not pick one of those copies for every table.
+namespace
+{
 
 // The portable lower_bounds_select: both loops vectorise (the selection is
 // a branch-free compaction).
@@ -145,6 +153,59 @@ lower_bounds_select_portable(uint8_t *bounds, const uint8_t *moved, size_t count
 	}
 	return n;
 }
+
+// k-means' first pass, one row (KMeans::first_pass_raw): out[c] =
+// (x_norm + norms[c]) * keep - 2 dots[c] for c < k; returns the least,
+// NaNs ignored (infinity if there is none).
+inline float
+f32_estimates_least_portable(const float *dots, const float *norms, float x_norm, float keep,
+							 size_t k, float *out) noexcept
+{
+	float		least = std::numeric_limits<float>::infinity();
+
+	for (size_t c = 0; c < k; c++)
+	{
+		float		estimate = (x_norm + norms[c]) * keep - 2.0f * dots[c];
+
+		out[c] = estimate;
+		least = estimate < least ? estimate : least;
+	}
+	return least;
+}
+
+// values[c] = sqrt(values[c]), negative ones and NaNs taken as 0, for
+// c < k; returns the least.
+inline float
+f32_roots_least_portable(float *values, size_t k) noexcept
+{
+	float		least = std::numeric_limits<float>::infinity();
+
+	for (size_t c = 0; c < k; c++)
+	{
+		float		root = __builtin_sqrtf(values[c] > 0.0f ? values[c] : 0.0f);
+
+		values[c] = root;
+		least = root < least ? root : least;
+	}
+	return least;
+}
+
+// out[c] = encode_bound(values[c], per_unit) for c < k (values not NaN)
+inline void
+encode_bounds_portable(const float *values, size_t k, float per_unit, uint8_t *out) noexcept
+{
+	for (size_t c = 0; c < k; c++)
+	{
+		float		units = values[c] * per_unit;
+
+		units = units > 0.0f ? units : 0.0f;
+		units = units < static_cast<float>(most_bound_units) ? units : static_cast<float>(most_bound_units);
+		out[c] = values[c] == std::numeric_limits<float>::infinity() ? infinite_bound
+			: static_cast<uint8_t>(static_cast<int32_t>(units));
+	}
+}
+
+}							// namespace
 
 struct KernelTable
 {
@@ -174,6 +235,14 @@ struct KernelTable
 	// select_slack entries).  Bit for bit lower_bounds_select_portable's.
 	size_t (*lower_bounds_select)(uint8_t *bounds, const uint8_t *moved, size_t count,
 								  uint8_t below, uint32_t *selected) noexcept;
+	// k-means' first pass, one row at a time (the *_portable functions
+	// above say what they do; others may round differently, and the first
+	// pass's margins allow for it)
+	float (*f32_estimates_least)(const float *dots, const float *norms, float x_norm, float keep,
+								 size_t k, float *out) noexcept;
+	float (*f32_roots_least)(float *values, size_t k) noexcept;
+	// bit for bit encode_bounds_portable's
+	void (*encode_bounds)(const float *values, size_t k, float per_unit, uint8_t *out) noexcept;
 
 	// Element-wise arithmetic with pgvector's overflow/underflow checks.
 	vc_status (*f32_add)(const float *a, const float *b, float *out, size_t n) noexcept;

@@ -692,6 +692,103 @@ jaccard_counts_with_popcnt(const uint8_t *a, const uint8_t *b, size_t nbytes) no
 	return jaccard_counts_from(a, b, 0, nbytes);
 }
 
+/* k-means' first pass, one row ---------------------------------------------- */
+
+// The least lane of a batch; NaN lanes ignored
+template <class Target>
+float
+least_lane(const FloatBatch<Target> &values) noexcept
+{
+	constexpr size_t width = FloatBatch<Target>::size;
+	alignas(64) float lanes[width];
+	float		least = __builtin_inff();
+
+	values.store_aligned(lanes);
+	for (size_t j = 0; j < width; j++)
+		least = lanes[j] < least ? lanes[j] : least;
+	return least;
+}
+
+// As f32_estimates_least_portable (kernel_table.hpp), a batch at a time;
+// comparisons and selects rather than min and max, whose NaN handling
+// differs between instruction sets.
+template <class Target>
+float
+estimates_least(const float *dots, const float *norms, float x_norm, float keep, size_t k,
+				float *out) noexcept
+{
+	using Batch = FloatBatch<Target>;
+	constexpr size_t width = Batch::size;
+	Batch		least(__builtin_inff());
+	size_t		c = 0;
+
+	for (; c + width <= k; c += width)
+	{
+		Batch		estimate = (Batch(x_norm) + Batch::load_unaligned(norms + c)) * Batch(keep) -
+			Batch(2.0f) * Batch::load_unaligned(dots + c);
+
+		estimate.store_unaligned(out + c);
+		least = xsimd::select(estimate < least, estimate, least);
+	}
+
+	float		tail_least = least_lane<Target>(least);
+
+	for (; c < k; c++)
+	{
+		float		estimate = (x_norm + norms[c]) * keep - 2.0f * dots[c];
+
+		out[c] = estimate;
+		tail_least = estimate < tail_least ? estimate : tail_least;
+	}
+	return tail_least;
+}
+
+// As f32_roots_least_portable, a batch at a time
+template <class Target>
+float
+roots_least(float *values, size_t k) noexcept
+{
+	using Batch = FloatBatch<Target>;
+	constexpr size_t width = Batch::size;
+	Batch		least(__builtin_inff());
+	size_t		c = 0;
+
+	for (; c + width <= k; c += width)
+	{
+		Batch		value = Batch::load_unaligned(values + c);
+		Batch		root = xsimd::sqrt(xsimd::select(value > Batch(0.0f), value, Batch(0.0f)));
+
+		root.store_unaligned(values + c);
+		least = xsimd::select(root < least, root, least);
+	}
+
+	float		tail_least = least_lane<Target>(least);
+
+	for (; c < k; c++)
+	{
+		float		root = __builtin_sqrtf(values[c] > 0.0f ? values[c] : 0.0f);
+
+		values[c] = root;
+		tail_least = root < tail_least ? root : tail_least;
+	}
+	return tail_least;
+}
+
+// encode_bounds_portable's loop, compiled for this target (it vectorises)
+template <class Target>
+void
+encode_bounds_of(const float *values, size_t k, float per_unit, uint8_t *out) noexcept
+{
+	for (size_t c = 0; c < k; c++)
+	{
+		float		units = values[c] * per_unit;
+
+		units = units > 0.0f ? units : 0.0f;
+		units = units < static_cast<float>(most_bound_units) ? units : static_cast<float>(most_bound_units);
+		out[c] = values[c] == __builtin_inff() ? infinite_bound : static_cast<uint8_t>(static_cast<int32_t>(units));
+	}
+}
+
 /* The table -------------------------------------------------------------------- */
 
 // A target with its own bit-counting instructions passes its bit kernels,
@@ -718,6 +815,9 @@ make_kernel_table(const char *name,
 		.f32_distance_batch = distance_batch<Target, F32>,
 		.f32_dot_panels = dot_panels<Target>,
 		.lower_bounds_select = lower_bounds_select,
+		.f32_estimates_least = estimates_least<Target>,
+		.f32_roots_least = roots_least<Target>,
+		.encode_bounds = encode_bounds_of<Target>,
 		.f32_add = elementwise<Target, Add>,
 		.f32_subtract = elementwise<Target, Subtract>,
 		.f32_multiply = elementwise<Target, Multiply>,

@@ -1200,26 +1200,24 @@ KMeans::lay_out_panels() noexcept
 // margin of 4 (n + 8) 2^-24 (|x|^2 + |c|^2), a centre whose estimate less
 // the margin is not above the smallest estimate plus margin could be the
 // nearest: it gets its exact distance from the pair kernel; the others are
-// further than the nearest for sure, and get the estimate less the margin
-// (at least 0), a lower bound.  Returns the nearest, the first of equals,
-// of those compared: the centre a full comparison gives.
+// further than the nearest for sure, and get the estimate less the margin,
+// a lower bound (the caller takes negative ones as 0).  Returns the
+// nearest, the first of equals, of those compared: the centre a full
+// comparison gives.
 size_t
 KMeans::first_pass_raw(const float *dots, size_t i, float *raw) noexcept
 {
 	const float *x = reinterpret_cast<const float *>(sample(i));
 	float		x_norm = static_cast<float>(kernels_->f32_sum_of_squares(x, dimensions_));
 	float		tolerance = 4.0f * (static_cast<float>(dimensions_) + 8.0f) * 0x1p-24f;
-	const float *center_norms = center_norms_.data();
 	size_t		k = centers_count_;
 	size_t		best = k;
 
-	// estimates less the margin, in loops the compiler vectorises
-	for (size_t c = 0; c < k; c++)
-		raw[c] = (x_norm + center_norms[c]) * (1.0f - tolerance) - 2.0f * dots[c];
-
-	// at least the smallest estimate plus margin (the first one less the
-	// margin, plus the widest margin): anything above is not the nearest
-	float		least = raw[first_minimum(raw, k)] +
+	// estimates less the margin; at least the smallest plus margin (the
+	// smallest less the margin, plus the widest margin): anything above is
+	// not the nearest
+	float		least = kernels_->f32_estimates_least(dots, center_norms_.data(), x_norm, 1.0f - tolerance,
+													  k, raw) +
 		2.0f * tolerance * (x_norm + largest_center_norm_);
 
 	for (size_t c = 0; c < k; c++)
@@ -1229,9 +1227,13 @@ KMeans::first_pass_raw(const float *dots, size_t i, float *raw) noexcept
 			if (best == k || raw[c] < raw[best])
 				best = c;
 		}
-	for (size_t c = 0; c < k; c++)
-		raw[c] = std::max(raw[c], 0.0f);
-	return best == k ? first_minimum(raw, k) : best;
+	if (best == k)				// nothing compared (overflows): the least estimate
+	{
+		for (size_t c = 0; c < k; c++)
+			raw[c] = std::max(raw[c], 0.0f);
+		best = first_minimum(raw, k);
+	}
+	return best;
 }
 
 size_t
@@ -1274,19 +1276,17 @@ KMeans::first_pass_block(size_t block, size_t thread) noexcept
 			best = first_minimum(raw, k);
 		}
 		assignment_[i] = static_cast<uint32_t>(best);
-		upper_[i] = metric_distance(raw[best]);
-		if (kind_ == VC_ELEMENT_F32)
-			for (size_t c = 0; c < k; c++)
-				raw[c] = std::sqrt(raw[c]);		// distances from here on
+		upper_[i] = metric_distance(std::max(raw[best], 0.0f));
 		raw[best] = infinity;	// the bounds are on the other centres
-		set_bound_exponent(i, upper_[i], raw[first_minimum(raw, k)]);
+		// distances from here on (lower bounds of them, for those estimated)
+		set_bound_exponent(i, upper_[i], kind_ == VC_ELEMENT_F32 ? kernels_->f32_roots_least(raw, k)
+						   : raw[first_minimum(raw, k)]);
 
 		float		per_unit = units_per_distance(bound_exponents_[i]);
 
 		if (groups_ == k)
 		{
-			for (size_t c = 0; c < k; c++)
-				b[c] = encode_bound(raw[c], per_unit);
+			kernels_->encode_bounds(raw, k, per_unit, b);
 			continue;
 		}
 		for (size_t g = 0; g < groups_; g++)

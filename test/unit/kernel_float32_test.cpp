@@ -335,6 +335,88 @@ TEST_P(Float32Kernels, LowerBoundsSelectMatchesThePortableLoops)
 	}
 }
 
+// k-means' first pass per row, on every target: estimates as the formula
+// gives them (to rounding: a target may fuse the multiply and add), and
+// the least returned is the least written, NaNs skipped; roots bit for bit
+// (square roots are exactly rounded), negatives and NaNs as 0; codes bit
+// for bit the portable loop's, infinity 255.  Every count around the
+// vector widths.
+TEST_P(Float32Kernels, FirstPassRowKernelsMatchTheirDefinitions)
+{
+	std::mt19937 random(17);
+	std::uniform_real_distribution<float> uniform(-5.0f, 50.0f);
+	const auto &kernels = vector_core::active_kernels();
+	const float infinity = std::numeric_limits<float>::infinity();
+	const float nan = std::numeric_limits<float>::quiet_NaN();
+
+	for (size_t k = 1; k <= 70; k++)
+	{
+		std::vector<float> dots(k), norms(k), out(k + 1, 7.0f);
+
+		for (size_t c = 0; c < k; c++)
+		{
+			dots[c] = uniform(random);
+			norms[c] = std::fabs(uniform(random)) * 3;
+		}
+		if (k % 5 == 2)
+			dots[k / 2] = nan;	// an estimate that overflowed
+
+		float		x_norm = 40.0f;
+		float		keep = 1.0f - 0x1p-18f;
+		float		least = kernels.f32_estimates_least(dots.data(), norms.data(), x_norm, keep, k, out.data());
+		float		expected_least = infinity;
+
+		for (size_t c = 0; c < k; c++)
+		{
+			double		exact = (static_cast<double>(x_norm) + norms[c]) * keep - 2.0 * dots[c];
+
+			if (std::isnan(dots[c]))
+			{
+				EXPECT_TRUE(std::isnan(out[c]));
+				continue;
+			}
+			EXPECT_NEAR(out[c], exact, 1e-5 * (std::fabs(exact) + 100)) << "k " << k << " c " << c;
+			expected_least = std::min(expected_least, out[c]);
+		}
+		EXPECT_EQ(least, expected_least) << "k " << k;
+		EXPECT_EQ(out[k], 7.0f) << "wrote past the end";
+
+		std::vector<float> values(k + 1, 7.0f);
+
+		for (size_t c = 0; c < k; c++)
+			values[c] = c % 9 == 4 ? infinity : c % 13 == 6 ? nan : uniform(random);
+
+		std::vector<float> roots = values;
+		float		roots_least = kernels.f32_roots_least(roots.data(), k);
+		float		expected_roots_least = infinity;
+
+		for (size_t c = 0; c < k; c++)
+		{
+			float		expected = std::sqrt(values[c] > 0.0f ? values[c] : 0.0f);
+
+			EXPECT_EQ(roots[c], expected) << "k " << k << " c " << c << " of " << values[c];
+			expected_roots_least = std::min(expected_roots_least, expected);
+		}
+		EXPECT_EQ(roots_least, expected_roots_least) << "k " << k;
+		EXPECT_EQ(roots[k], 7.0f) << "wrote past the end";
+
+		for (int exponent : {-100, -7, 0, 3, 100})
+		{
+			float		per_unit = vector_core::units_per_distance(exponent);
+			std::vector<float> distances(k);
+			std::vector<uint8_t> codes(k + 1, 0x42), expected_codes(k + 1, 0x42);
+
+			for (size_t c = 0; c < k; c++)
+				distances[c] = c % 9 == 4 ? infinity : roots[c] * std::ldexp(1.0f, exponent) * 7.0f;
+			kernels.encode_bounds(distances.data(), k, per_unit, codes.data());
+			vector_core::encode_bounds_portable(distances.data(), k, per_unit, expected_codes.data());
+			EXPECT_EQ(codes, expected_codes) << "k " << k << " exponent " << exponent;
+			for (size_t c = 0; c < k; c++)
+				EXPECT_EQ(codes[c], vector_core::encode_bound(distances[c], per_unit)) << "k " << k << " c " << c;
+		}
+	}
+}
+
 // The portable loops against the definition: a finite bound less its move,
 // at least 0; infinity kept; selected exactly those below the limit.
 TEST(BoundCodes, LowerBoundsSelectPortableFollowsTheDefinition)
