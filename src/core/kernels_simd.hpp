@@ -13,6 +13,7 @@
 //		// the first count (< size) elements, the other lanes zero
 //		static batch load_floats_partial(const float *, size_t count) noexcept;
 //		static batch load_halves_partial(const uint16_t *, size_t count) noexcept;
+//		static batch sqrt(batch) noexcept;	// correctly rounded, as sqrtf
 //	};
 //
 // ODR: this header is compiled with different instruction-set flags in each
@@ -756,7 +757,7 @@ roots_least(float *values, size_t k) noexcept
 	for (; c + width <= k; c += width)
 	{
 		Batch		value = Batch::load_unaligned(values + c);
-		Batch		root = xsimd::sqrt(xsimd::select(value > Batch(0.0f), value, Batch(0.0f)));
+		Batch		root = Target::sqrt(xsimd::select(value > Batch(0.0f), value, Batch(0.0f)));
 
 		root.store_unaligned(values + c);
 		least = xsimd::select(root < least, root, least);

@@ -30,6 +30,11 @@ struct Avx2Target
 						 _mm256_cvtps_ph(batch, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
 	}
 
+	static Batch sqrt(const Batch &batch) noexcept
+	{
+		return xsimd::sqrt(batch);	// vsqrtps: correctly rounded
+	}
+
 	static Batch load_floats_partial(const float *p, size_t count) noexcept
 	{
 		__m256i		lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);

@@ -38,6 +38,11 @@ struct Avx512Target
 							_mm512_cvtps_ph(batch, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
 	}
 
+	static Batch sqrt(const Batch &batch) noexcept
+	{
+		return xsimd::sqrt(batch);	// vsqrtps: correctly rounded
+	}
+
 	static Batch load_floats_partial(const float *p, size_t count) noexcept
 	{
 		return Batch(_mm512_maskz_loadu_ps(first_lanes(count), p));

@@ -31,6 +31,11 @@ struct NeonTarget
 		vst1_u16(p, vreinterpret_u16_f16(vcvt_f16_f32(batch)));
 	}
 
+	static Batch sqrt(const Batch &batch) noexcept
+	{
+		return Batch(vsqrtq_f32(batch));	// xsimd 8 estimates it on NEON
+	}
+
 	static Batch load_floats_partial(const float *p, size_t count) noexcept
 	{
 		return load_partial_by_copy<NeonTarget>(p, count);

@@ -33,6 +33,11 @@ struct Sse42Target
 		store_halves_one_by_one<Sse42Target>(batch, p);
 	}
 
+	static Batch sqrt(const Batch &batch) noexcept
+	{
+		return xsimd::sqrt(batch);	// sqrtps: correctly rounded
+	}
+
 	static Batch load_floats_partial(const float *p, size_t count) noexcept
 	{
 		return load_partial_by_copy<Sse42Target>(p, count);
