@@ -75,6 +75,12 @@ struct LargePageAllocator
 // write it meanwhile.  One range at a time: prefault() waits for the one
 // before.  Without MADV_POPULATE_WRITE (Linux before 5.14), or without a
 // thread, it does nothing.
+//
+// Unlike the core's other threads (DESIGN.md: joined before the core call
+// returns), this one outlives the call that starts it, so that its faults
+// overlap the caller's table scan: it only calls madvise() on memory its
+// owner allocated, with every signal blocked, and the owner joins it
+// before freeing that memory, also when an ERROR frees the owner.
 class Prefaulter
 {
 public:
