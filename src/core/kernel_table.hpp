@@ -190,19 +190,14 @@ f32_roots_least_portable(float *values, size_t k) noexcept
 	return least;
 }
 
-// out[c] = encode_bound(values[c], per_unit) for c < k (values not NaN)
+// out[c] = encode_bound(values[c], per_unit) for c < k (values not NaN).
+// Only the scalar table takes it (the others their own, compiled for them),
+// so encode_bound is only ever built for the baseline.
 inline void
 encode_bounds_portable(const float *values, size_t k, float per_unit, uint8_t *out) noexcept
 {
 	for (size_t c = 0; c < k; c++)
-	{
-		float		units = values[c] * per_unit;
-
-		units = units > 0.0f ? units : 0.0f;
-		units = units < static_cast<float>(most_bound_units) ? units : static_cast<float>(most_bound_units);
-		out[c] = values[c] == std::numeric_limits<float>::infinity() ? infinite_bound
-			: static_cast<uint8_t>(static_cast<int32_t>(units));
-	}
+		out[c] = encode_bound(values[c], per_unit);
 }
 
 }							// namespace

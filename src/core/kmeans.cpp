@@ -292,9 +292,21 @@ KMeans::KMeans(const vc_kmeans_params &params)
 	sample_chunks_.reserve((capacity_ + (size_t(1) << chunk_shift_) - 1) >> chunk_shift_);
 	// With one group per centre whatever the samples, the bounds are
 	// allocated (not touched) for the capacity now, to be faulted in along
-	// with the samples' chunks (early_bounds)
-	if (groups_ == centers_count_)
-		bounds_.resize(capacity_ * groups_);
+	// with the samples' chunks (early_bounds); not when that address space
+	// would pass a quarter of the machine's memory (a capacity from a
+	// maintenance_work_mem far above the rows), nor when it is refused:
+	// then prepare_samples() allocates them for the samples there are.
+	if (groups_ == centers_count_ && capacity_ * groups_ <= physical_memory_bytes() / 4)
+	{
+		try
+		{
+			bounds_.resize(capacity_ * groups_);
+		}
+		catch (const std::bad_alloc &)
+		{
+			Large<uint8_t>().swap(bounds_);
+		}
+	}
 	centers_.assign(s.center_words, 0);
 	candidate_.assign(s.row_words, 0);
 	sums_.assign(s.sums, 0.0);
@@ -438,7 +450,7 @@ KMeans::prepare_samples()
 	upper_.assign(n, infinity);
 	second_.assign(n, infinity);
 	order_.assign(n, 0);
-	if (groups_for(n) != groups_)
+	if (groups_for(n) != groups_ || bounds_.size() < n * groups_for(n))
 	{
 		groups_ = groups_for(n);
 		Large<uint8_t>().swap(bounds_);

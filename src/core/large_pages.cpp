@@ -4,6 +4,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 
 namespace vector_core
 {
@@ -34,6 +37,17 @@ free_large(void *pointer, size_t bytes) noexcept
 		::operator delete(pointer);
 	else
 		::operator delete(pointer, bytes, std::align_val_t(large_page_bytes));
+}
+
+size_t
+physical_memory_bytes() noexcept
+{
+	long		pages = sysconf(_SC_PHYS_PAGES);
+	long		page_size = sysconf(_SC_PAGESIZE);
+
+	if (pages <= 0 || page_size <= 0)
+		return SIZE_MAX;
+	return static_cast<size_t>(pages) * static_cast<size_t>(page_size);
 }
 
 #ifdef MADV_POPULATE_WRITE

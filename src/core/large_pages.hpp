@@ -27,6 +27,9 @@ inline constexpr size_t large_page_bytes = size_t(2) << 20;
 void	   *allocate_large(size_t bytes);
 void		free_large(void *pointer, size_t bytes) noexcept;
 
+// The machine's physical memory (SIZE_MAX if unknown)
+size_t		physical_memory_bytes() noexcept;
+
 // std::vector<T, LargePageAllocator<T>>: a vector whose large buffers are
 // in huge pages.  resize() leaves the new elements of a trivial type
 // uninitialised (default-initialised, not zeroed), for arrays that are

@@ -1,6 +1,8 @@
 // large_pages_test.cpp: the prefaulting thread faults memory in without
 // changing it, while the caller writes the same memory, and a prefault
-// started on memory that is freed right after is waited for first.
+// started on memory that is freed right after is waited for first; a
+// k-means whose capacity's bounds would pass a quarter of the machine's
+// memory allocates them later, for its samples, with the same result.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "large_pages.hpp"
+#include "vector_core.h"
 
 namespace
 {
@@ -56,6 +59,47 @@ TEST(Prefaulter, EmptyAndRepeatedRangesAndDestructionWhileRunning)
 	}	// joined here, before the memory goes
 	for (uint64_t word : memory)
 		ASSERT_EQ(word, 0x5a5a5a5a5a5a5a5aull);
+}
+
+// The bounds for the capacity are allocated up front only while they
+// take at most a quarter of the machine's memory (kmeans.cpp): past that,
+// the same samples give the same centres and assignment.
+TEST(Prefaulter, KMeansWithAHugeCapacityGivesTheSameResult)
+{
+	const size_t dimensions = 16;
+	const size_t centers = 20;
+	const size_t samples = 3000;
+	size_t		huge = vector_core::physical_memory_bytes() / 4 / centers + 1000;
+	std::vector<float> rows(samples * dimensions);
+
+	for (size_t i = 0; i < rows.size(); i++)
+		rows[i] = static_cast<float>((i * 2654435761u) % 1000) / 100.0f + static_cast<float>(i / dimensions % 7);
+
+	auto		cluster = [&](size_t capacity, std::vector<float> &out, std::vector<uint32_t> &assignment) {
+		vc_kmeans_params params = {VC_ELEMENT_F32, VC_METRIC_L2_SQUARED, dimensions, centers, capacity, 500, 2, 9};
+		vc_kmeans  *kmeans = nullptr;
+		bool		done = false;
+
+		ASSERT_EQ(vc_kmeans_create(&params, &kmeans), VC_OK);
+		for (size_t i = 0; i < samples; i++)
+			ASSERT_EQ(vc_kmeans_set_sample(kmeans, i, rows.data() + i * dimensions), VC_OK);
+		while (!done)
+			ASSERT_EQ(vc_kmeans_run(kmeans, 100000, &done), VC_OK);
+		out.resize(centers * dimensions);
+		assignment.resize(samples);
+		ASSERT_EQ(vc_kmeans_centers(kmeans, out.data(), out.size() * sizeof(float)), VC_OK);
+		ASSERT_EQ(vc_kmeans_assignment(kmeans, assignment.data(), samples), VC_OK);
+		vc_kmeans_free(kmeans);
+	};
+	std::vector<float> small_centers, huge_centers;
+	std::vector<uint32_t> small_assignment, huge_assignment;
+
+	if (huge > UINT32_MAX - 1)
+		GTEST_SKIP() << "more memory than a capacity can reach";
+	cluster(samples, small_centers, small_assignment);
+	cluster(huge, huge_centers, huge_assignment);
+	EXPECT_EQ(small_centers, huge_centers);
+	EXPECT_EQ(small_assignment, huge_assignment);
 }
 
 }							// namespace
