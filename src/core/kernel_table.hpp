@@ -107,13 +107,6 @@ encode_bound(float value, float per_unit) noexcept
 		: static_cast<uint8_t>(units);
 }
 
-inline float
-decode_bound(uint8_t code, int exponent) noexcept
-{
-	return code == infinite_bound ? std::numeric_limits<float>::infinity()
-		: std::ldexp(static_cast<float>(code), exponent);
-}
-
 // Units of 2^exponent that value (not negative) is within: rounded up, at
 // most 255.  In double, where the scaling is exact for any float.
 inline uint8_t

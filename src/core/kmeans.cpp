@@ -38,6 +38,8 @@ constexpr float infinity = std::numeric_limits<float>::infinity();
 // Bound exponents in use at once (note_bound_exponents): units from the
 // largest to 2^-15 of it
 constexpr size_t bound_exponent_window = 16;
+// Bytes a bound takes (encode_bound)
+constexpr size_t bound_bytes = sizeof(uint8_t);
 
 size_t
 row_bytes_of(const vc_kmeans_params &params) noexcept
@@ -58,9 +60,9 @@ groups_of(size_t centers, size_t row_bytes) noexcept
 {
 	size_t		yinyang = std::clamp<size_t>(centers / 10, 1, 32);
 
-	if (centers * sizeof(uint8_t) <= 2 * row_bytes)
+	if (centers * bound_bytes <= 2 * row_bytes)
 		return centers;
-	return std::min({centers, std::max(yinyang, row_bytes / sizeof(uint8_t)), size_t(256)});
+	return std::min({centers, std::max(yinyang, row_bytes / bound_bytes), size_t(256)});
 }
 
 // Panels of panel_width centres for k centres
@@ -258,7 +260,7 @@ KMeans::memory_bytes(const vc_kmeans_params &params) noexcept
 		array(bound_exponent_window * s.groups) +		// moves in units
 		array(s.per_sample * sizeof(double)) +			// cumulative weights
 		array(s.gaps * sizeof(float)) +
-		array(s.bounds * sizeof(uint8_t)) +
+		array(s.bounds * bound_bytes) +
 		array(s.sums * sizeof(double)) + array(s.ones * sizeof(uint32_t)) +
 		6 * array(s.per_center * sizeof(uint32_t)) + array(s.per_center) +
 		3 * array(s.groups * sizeof(uint32_t) + sizeof(uint32_t)) +
@@ -432,10 +434,10 @@ KMeans::groups_for(size_t n) const noexcept
 	size_t		least = groups_of(centers_count_, row_bytes_);
 	size_t		chunk_rows = size_t(1) << chunk_shift_;
 	size_t		allocated_rows = std::min(capacity_, sample_chunks_.size() * chunk_rows);
-	size_t		counted = capacity_ * least * sizeof(uint8_t) + (capacity_ - allocated_rows) * row_bytes_;
+	size_t		counted = capacity_ * least * bound_bytes + (capacity_ - allocated_rows) * row_bytes_;
 	size_t		spare = counted > 2 * large_page_bytes ? counted - 2 * large_page_bytes : 0;
 
-	return std::clamp(spare / (std::max<size_t>(n, 1) * sizeof(uint8_t)), least, centers_count_);
+	return std::clamp(spare / (std::max<size_t>(n, 1) * bound_bytes), least, centers_count_);
 }
 
 // The arrays of one entry per sample, now that the samples are known (a
@@ -450,9 +452,12 @@ KMeans::prepare_samples()
 	upper_.assign(n, infinity);
 	second_.assign(n, infinity);
 	order_.assign(n, 0);
-	if (groups_for(n) != groups_ || bounds_.size() < n * groups_for(n))
+	size_t		groups = groups_for(n);
+
+	// the bounds reserved up front (KMeans()) serve if the groups are those
+	if (groups != groups_ || bounds_.size() < n * groups)
 	{
-		groups_ = groups_for(n);
+		groups_ = groups;
 		Large<uint8_t>().swap(bounds_);
 	}
 	bounds_.resize(n * groups_);	// uninitialised: written by form_groups or the first pass

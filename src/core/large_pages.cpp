@@ -1,12 +1,12 @@
 // large_pages.cpp: see large_pages.hpp.
 #include "large_pages.hpp"
 
-#include <pthread.h>
-#include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdint>
+
+#include "worker_threads.hpp"
 
 namespace vector_core
 {
@@ -56,7 +56,8 @@ physical_memory_bytes() noexcept
 static void
 populate(Prefaulter::Range range) noexcept
 {
-	uintptr_t	page = 4096;
+	long		page_size = sysconf(_SC_PAGESIZE);
+	uintptr_t	page = page_size > 0 ? static_cast<uintptr_t>(page_size) : 4096;
 	uintptr_t	start = reinterpret_cast<uintptr_t>(range.pointer) & ~(page - 1);
 	uintptr_t	end = reinterpret_cast<uintptr_t>(range.pointer) + range.bytes;
 
@@ -69,12 +70,10 @@ void
 Prefaulter::prefault(Range first, Range second) noexcept
 {
 #ifdef MADV_POPULATE_WRITE
-	sigset_t	all_signals;
-	sigset_t	caller_signals;
-
 	wait();
-	sigfillset(&all_signals);
-	pthread_sigmask(SIG_BLOCK, &all_signals, &caller_signals);
+
+	SignalsBlocked blocked;		// inherited by the thread
+
 	try
 	{
 		thread_ = std::thread([first, second] {
@@ -86,7 +85,6 @@ Prefaulter::prefault(Range first, Range second) noexcept
 	{
 		// no thread: the caller's writes fault the memory in
 	}
-	pthread_sigmask(SIG_SETMASK, &caller_signals, nullptr);
 #else
 	(void) first;
 	(void) second;

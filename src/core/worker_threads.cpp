@@ -8,17 +8,26 @@
 namespace vector_core
 {
 
+SignalsBlocked::SignalsBlocked() noexcept
+{
+	sigset_t	all_signals;
+
+	sigfillset(&all_signals);
+	pthread_sigmask(SIG_BLOCK, &all_signals, &caller_signals_);
+}
+
+SignalsBlocked::~SignalsBlocked()
+{
+	pthread_sigmask(SIG_SETMASK, &caller_signals_, nullptr);
+}
+
 WorkerThreads::WorkerThreads(size_t threads) noexcept
 {
 	if (threads <= 1)
 		return;
 
-	sigset_t	all_signals;
-	sigset_t	caller_signals;
+	SignalsBlocked blocked;		// inherited by the threads
 
-	// The threads inherit a mask with every signal blocked.
-	sigfillset(&all_signals);
-	pthread_sigmask(SIG_BLOCK, &all_signals, &caller_signals);
 	try
 	{
 		threads_.reserve(threads - 1);
@@ -32,7 +41,6 @@ WorkerThreads::WorkerThreads(size_t threads) noexcept
 	{
 		// Fewer threads than asked for: callers share the work by count().
 	}
-	pthread_sigmask(SIG_SETMASK, &caller_signals, nullptr);
 }
 
 WorkerThreads::~WorkerThreads()

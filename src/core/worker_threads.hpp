@@ -10,11 +10,28 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <signal.h>
 #include <thread>
 #include <vector>
 
 namespace vector_core
 {
+
+// While one lives, the calling thread has every signal blocked: threads
+// started meanwhile inherit that mask, so the backend's signal handlers
+// only ever run in the backend's own thread.
+class SignalsBlocked
+{
+public:
+	SignalsBlocked() noexcept;
+	~SignalsBlocked();
+
+	SignalsBlocked(const SignalsBlocked &) = delete;
+	SignalsBlocked &operator=(const SignalsBlocked &) = delete;
+
+private:
+	sigset_t	caller_signals_;
+};
 
 class WorkerThreads
 {

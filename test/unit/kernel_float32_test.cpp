@@ -433,6 +433,14 @@ TEST(BoundCodes, LowerBoundsSelectPortableFollowsTheDefinition)
 			  (std::vector<uint32_t>{0, 1, 2, 3, 4}));
 }
 
+// The distance a bound's code stands for (kernel_table.hpp)
+float
+decode_bound(uint8_t code, int exponent)
+{
+	return code == vector_core::infinite_bound ? std::numeric_limits<float>::infinity()
+		: std::ldexp(static_cast<float>(code), exponent);
+}
+
 // A bound's code, decoded, is never above the bound and less than one unit
 // below it (up to the largest code, 254 units); infinity is 255; negative
 // bounds are 0.  A move in units, rounded up, is never below the move.
@@ -440,7 +448,6 @@ TEST(BoundCodes, LowerBoundsSelectPortableFollowsTheDefinition)
 // values that land exactly on and just beside whole units.
 TEST(BoundCodes, EncodingIsALowerBoundWithinOneUnit)
 {
-	using vector_core::decode_bound;
 	using vector_core::encode_bound;
 	std::mt19937 random(11);
 	std::uniform_real_distribution<float> fraction(0.0f, 1.0f);
