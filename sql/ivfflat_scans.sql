@@ -130,3 +130,32 @@ RESET ivfflat.probes;
 RESET enable_seqscan;
 DROP TABLE sc, sq, sc_centre, sc_truth, sc_filtered;
 DROP FUNCTION sc_recall(), sc_filtered_recall(), sc_rows_found_by_themselves();
+
+-- The centres are one array cut into pages: at 64 dimensions a page holds
+-- 31.9 of them, so some straddle two pages.  One probe finds a row only if
+-- the scan ranks the lists by the centres the build assigned it with, so
+-- every row (and every one inserted later) is found by itself only if each
+-- centre was read back whole: built through the sort (the rows do not fit
+-- in maintenance_work_mem) and from memory.
+CREATE TABLE scw (id int, val vector(64));
+INSERT INTO scw SELECT i, (SELECT array_agg(sin(i * d * 0.0013 + d) + i % 5) FROM generate_series(1, 64) d)::vector(64)
+	FROM generate_series(1, 12000) i;
+CREATE FUNCTION scw_rows_found_by_themselves() RETURNS bigint LANGUAGE sql AS $$
+	SELECT count(*) FROM scw s WHERE id % 20 = 0 AND (SELECT val <-> s.val FROM scw ORDER BY val <-> s.val LIMIT 1) = 0
+$$;
+SET enable_seqscan = off;
+SET maintenance_work_mem = '6MB';
+SET client_min_messages = debug1;
+CREATE INDEX scw_idx ON scw USING ivfflat (val vector_l2_ops) WITH (lists = 100);
+RESET client_min_messages;
+SELECT scw_rows_found_by_themselves();
+DROP INDEX scw_idx;
+RESET maintenance_work_mem;
+CREATE INDEX scw_idx ON scw USING ivfflat (val vector_l2_ops) WITH (lists = 100);
+SELECT scw_rows_found_by_themselves();
+INSERT INTO scw SELECT i, (SELECT array_agg(cos(i * d * 0.0017 + d) - i % 3) FROM generate_series(1, 64) d)::vector(64)
+	FROM generate_series(12001, 13000) i;
+SELECT scw_rows_found_by_themselves();
+RESET enable_seqscan;
+DROP TABLE scw;
+DROP FUNCTION scw_rows_found_by_themselves();

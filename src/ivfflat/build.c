@@ -16,8 +16,8 @@
  *    max_parallel_maintenance_workers) each participant scans a share of
  *    the table into a tuplesort of its own, and the leader merges them.
  * 3. loading tuples: the rows are written list after list, each list a
- *    chain of pages of its own, and the metapage and the directory (the
- *    centres, where each list starts and ends).
+ *    chain of pages of its own, and the metapage, the directory (where
+ *    each list starts and ends) and the centres.
  * Through the sort, the pages go through shared buffers without WAL and
  * the whole index is WAL-logged at the end, one record per page; from
  * memory, they are written past shared buffers, WAL-logged as they go
@@ -404,37 +404,49 @@ finish_page(Buffer buffer)
 	UnlockReleaseBuffer(buffer);
 }
 
-/* The metapage and the directory, every list without pages yet */
+/* The metapage, the directory (every list without pages yet), the centres */
 static void
 write_meta_and_directory(IvfflatBuildState *state, ForkNumber fork)
 {
-	Size		tuple_size = IVFFLAT_LIST_TUPLE_SIZE(state->vector_bytes);
-	IvfflatListTuple tuple = palloc0(tuple_size);
+	IvfflatListTupleData tuple = {InvalidBlockNumber, InvalidBlockNumber};
+	Size		centers_bytes = (Size) state->lists * state->vector_bytes;
+	uint32		center_pages = ivfflat_center_page_count(state->lists, state->vector_bytes);
+	Buffer		meta;
 	Buffer		buffer;
+	BlockNumber center_block;
 
-	buffer = append_page(state->index, fork, IVFFLAT_PAGE_META);
-	Assert(BufferGetBlockNumber(buffer) == IVFFLAT_METAPAGE_BLKNO);
-	ivfflat_fill_meta(BufferGetPage(buffer), state->dimensions, state->lists, state->vector_bytes);
-	finish_page(buffer);
+	/* filled last, when it knows where the centres start */
+	meta = append_page(state->index, fork, IVFFLAT_PAGE_META);
+	Assert(BufferGetBlockNumber(meta) == IVFFLAT_METAPAGE_BLKNO);
 
 	buffer = append_page(state->index, fork, IVFFLAT_PAGE_DIRECTORY);
 	for (uint32 list = 0; list < state->lists; list++)
 	{
-		tuple->start_block = InvalidBlockNumber;
-		tuple->insert_block = InvalidBlockNumber;
-		memcpy(tuple->center, state->centers + (Size) list * state->vector_bytes, state->vector_bytes);
-		if (!ivfflat_page_add(BufferGetPage(buffer), tuple, tuple_size))
+		if (!ivfflat_page_add(BufferGetPage(buffer), &tuple, sizeof(tuple)))
 		{
 			Buffer		next = append_page(state->index, fork, IVFFLAT_PAGE_DIRECTORY);
 
 			IvfflatPageGetOpaque(BufferGetPage(buffer))->next_block = BufferGetBlockNumber(next);
 			finish_page(buffer);
 			buffer = next;
-			ivfflat_page_add(BufferGetPage(buffer), tuple, tuple_size);
+			ivfflat_page_add(BufferGetPage(buffer), &tuple, sizeof(tuple));
 		}
 	}
 	finish_page(buffer);
-	pfree(tuple);
+
+	center_block = InvalidBlockNumber;
+	for (uint32 number = 0; number < center_pages; number++)
+	{
+		buffer = append_page(state->index, fork, IVFFLAT_PAGE_CENTERS);
+		if (number == 0)
+			center_block = BufferGetBlockNumber(buffer);
+		ivfflat_fill_center_page(BufferGetPage(buffer), state->centers, centers_bytes, number);
+		finish_page(buffer);
+	}
+
+	ivfflat_fill_meta(BufferGetPage(meta), state->dimensions, state->lists, state->vector_bytes,
+					  center_block);
+	finish_page(meta);
 }
 
 /* Where each list's chain starts and ends, into the directory */

@@ -245,14 +245,13 @@ stored_row(IvfflatRowStore *store, int64 row)
 }
 
 /*
- * The directory in backend memory, every list's tuple with its centre;
- * where the lists start and end is filled in once they are written.
+ * The directory in backend memory, a tuple for every list; where the lists
+ * start and end is filled in once they are written.
  */
 static Page *
 directory_pages(IvfflatBuildState *state, BulkWriter *bulk, int *count)
 {
-	Size		tuple_size = IVFFLAT_LIST_TUPLE_SIZE(state->vector_bytes);
-	IvfflatListTuple tuple = palloc0(tuple_size);
+	IvfflatListTupleData tuple = {InvalidBlockNumber, InvalidBlockNumber};
 	int			capacity = 4;
 	Page	   *pages = palloc(sizeof(Page) * capacity);
 	Page		page = bulk_write_new_page(bulk);
@@ -262,8 +261,7 @@ directory_pages(IvfflatBuildState *state, BulkWriter *bulk, int *count)
 	pages[0] = page;
 	for (uint32 list = 0; list < state->lists; list++)
 	{
-		memcpy(tuple->center, state->centers + (Size) list * state->vector_bytes, state->vector_bytes);
-		if (!ivfflat_page_add(page, tuple, tuple_size))
+		if (!ivfflat_page_add(page, &tuple, sizeof(tuple)))
 		{
 			if (*count == capacity)
 			{
@@ -274,16 +272,32 @@ directory_pages(IvfflatBuildState *state, BulkWriter *bulk, int *count)
 			page = bulk_write_new_page(bulk);
 			ivfflat_init_page(page, IVFFLAT_PAGE_DIRECTORY);
 			pages[(*count)++] = page;
-			ivfflat_page_add(page, tuple, tuple_size);
+			ivfflat_page_add(page, &tuple, sizeof(tuple));
 		}
 	}
-	pfree(tuple);
 	return pages;
+}
+
+/* The centres' pages from block on; returns the block after them */
+static BlockNumber
+write_centers(IvfflatBuildState *state, BulkWriter *bulk, BlockNumber block)
+{
+	Size		centers_bytes = (Size) state->lists * state->vector_bytes;
+	uint32		pages = ivfflat_center_page_count(state->lists, state->vector_bytes);
+
+	for (uint32 number = 0; number < pages; number++)
+	{
+		Page		page = bulk_write_new_page(bulk);
+
+		ivfflat_fill_center_page(page, state->centers, centers_bytes, number);
+		bulk_write_page(bulk, block++, page);
+	}
+	return block;
 }
 
 /*
  * Write the whole index from the rows, each list's rows in the order the
- * scan met them: the lists first, from the block after the directory on,
+ * scan met them: the centres, after the directory's blocks, the lists,
  * then the metapage and the directory, which now know where each list is.
  */
 void
@@ -299,7 +313,8 @@ ivfflat_rows_write(IvfflatBuildState *state)
 	BulkWriter *bulk = bulk_write_begin(state->index, MAIN_FORKNUM);
 	int			directory_count;
 	Page	   *directory = directory_pages(state, bulk, &directory_count);
-	BlockNumber block = IVFFLAT_FIRST_DIRECTORY_BLKNO + directory_count;
+	BlockNumber center_block = IVFFLAT_FIRST_DIRECTORY_BLKNO + directory_count;
+	BlockNumber block = write_centers(state, bulk, center_block);
 	Page		meta;
 	uint32		list_number = 0;
 	int64		loaded = 0;
@@ -372,7 +387,7 @@ ivfflat_rows_write(IvfflatBuildState *state)
 	}
 	Assert(list_number == state->lists);
 	meta = bulk_write_new_page(bulk);
-	ivfflat_fill_meta(meta, state->dimensions, state->lists, state->vector_bytes);
+	ivfflat_fill_meta(meta, state->dimensions, state->lists, state->vector_bytes, center_block);
 	bulk_write_page(bulk, IVFFLAT_METAPAGE_BLKNO, meta);
 	bulk_write_finish(bulk);
 

@@ -54,8 +54,9 @@ ivfflat_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	index_close(index, NoLock);
 
 	fraction = Min(1.0, (double) ivfflat_probes / Max(meta.lists, 1));
-	directory_pages = ceil((double) meta.lists * IVFFLAT_LIST_TUPLE_SIZE(meta.vector_bytes) /
-						   ivfflat_empty_page_space());
+	directory_pages = ivfflat_center_page_count(meta.lists, meta.vector_bytes) +
+		ceil((double) meta.lists * ivfflat_item_space(IVFFLAT_LIST_TUPLE_SIZE) /
+			 ivfflat_empty_page_space());
 
 	/* half of the pages are read in sequence, not at random */
 	get_tablespace_page_costs(path->indexinfo->reltablespace, &random_page_cost, &seq_page_cost);

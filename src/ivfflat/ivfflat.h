@@ -12,11 +12,16 @@
  * GenericXLog):
  *
  *	block 0			the metapage: dimensions, number of lists, bytes of a
- *					vector
+ *					vector, the first centre page
  *	blocks 1..		the directory: one list tuple per list, in list order,
  *					on pages chained by their next_block (consecutive
- *					blocks after a build).  A list tuple holds its centre
- *					and the first and the insert page of its entry chain.
+ *					blocks after a build).  A list tuple holds the first
+ *					and the insert page of the list's entry chain.
+ *	then			the centres, in list order, as one array of vectors cut
+ *					into consecutive pages (a centre may straddle two):
+ *					packed, they take about three quarters of the pages
+ *					that one tuple per centre would (768-d: two centres
+ *					fit a page as tuples, 2.66 as bytes).
  *	then			entry pages: each list is a chain of pages (next_block),
  *					every list has at least one.  An entry tuple is a heap
  *					TID and the indexed vector (prepared: normalized for
@@ -92,7 +97,7 @@ typedef struct IvfflatOptions
 #define IVFFLAT_METAPAGE_BLKNO		0
 #define IVFFLAT_FIRST_DIRECTORY_BLKNO 1
 #define IVFFLAT_MAGIC_NUMBER		0x1F5F1A71
-#define IVFFLAT_LAYOUT_VERSION		1
+#define IVFFLAT_LAYOUT_VERSION		2
 
 typedef struct IvfflatPageOpaqueData
 {
@@ -106,6 +111,7 @@ typedef IvfflatPageOpaqueData *IvfflatPageOpaque;
 #define IVFFLAT_PAGE_META			(1 << 0)
 #define IVFFLAT_PAGE_DIRECTORY		(1 << 1)
 #define IVFFLAT_PAGE_ENTRIES		(1 << 2)
+#define IVFFLAT_PAGE_CENTERS		(1 << 3)
 #define IVFFLAT_PAGE_ID				0xFF93
 
 #define IvfflatPageGetOpaque(page)	((IvfflatPageOpaque) PageGetSpecialPointer(page))
@@ -117,6 +123,7 @@ typedef struct IvfflatMetaPageData
 	uint32		dimensions;
 	uint32		lists;
 	uint32		vector_bytes;	/* of a centre, and of an entry's vector */
+	BlockNumber center_block;	/* the first centre page */
 } IvfflatMetaPageData;
 
 typedef IvfflatMetaPageData *IvfflatMetaPage;
@@ -128,13 +135,11 @@ typedef struct IvfflatListTupleData
 {
 	BlockNumber start_block;	/* first entry page */
 	BlockNumber insert_block;	/* where inserts look for room first */
-	char		center[FLEXIBLE_ARRAY_MEMBER] pg_attribute_aligned(4);
 } IvfflatListTupleData;
 
 typedef IvfflatListTupleData *IvfflatListTuple;
 
-#define IVFFLAT_LIST_TUPLE_SIZE(vector_bytes) \
-	MAXALIGN(offsetof(IvfflatListTupleData, center) + (vector_bytes))
+#define IVFFLAT_LIST_TUPLE_SIZE		MAXALIGN(sizeof(IvfflatListTupleData))
 
 /* A row in a list */
 typedef struct IvfflatEntryTupleData
@@ -222,8 +227,13 @@ extern void ivfflat_check_core(vc_status status, const char *what);
 /* pages.c */
 extern void ivfflat_init_page(Page page, uint16 flags);
 extern bool ivfflat_page_add(Page page, const void *item, Size size);
-extern void ivfflat_fill_meta(Page page, uint32 dimensions, uint32 lists, uint32 vector_bytes);
+extern void ivfflat_fill_meta(Page page, uint32 dimensions, uint32 lists, uint32 vector_bytes,
+							  BlockNumber center_block);
 extern void ivfflat_read_meta(Relation index, IvfflatMetaPageData *meta);
+extern uint32 ivfflat_center_page_count(uint32 lists, uint32 vector_bytes);
+extern void ivfflat_fill_center_page(Page page, const char *centers, Size centers_bytes,
+									 uint32 number);
+extern void ivfflat_read_centers(Relation index, const IvfflatMetaPageData *meta, char *centers);
 extern IvfflatEntryTuple ivfflat_page_entry(Page page, OffsetNumber offset);
 extern Buffer ivfflat_new_entry_page(Relation index, GenericXLogState *state, Page *page);
 typedef void (*IvfflatDirectoryVisitor) (void *arg, uint32 list, ItemPointer tid,

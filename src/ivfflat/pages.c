@@ -39,7 +39,8 @@ ivfflat_page_add(Page page, const void *item, Size size)
 }
 
 void
-ivfflat_fill_meta(Page page, uint32 dimensions, uint32 lists, uint32 vector_bytes)
+ivfflat_fill_meta(Page page, uint32 dimensions, uint32 lists, uint32 vector_bytes,
+				  BlockNumber center_block)
 {
 	IvfflatMetaPage meta;
 
@@ -51,6 +52,7 @@ ivfflat_fill_meta(Page page, uint32 dimensions, uint32 lists, uint32 vector_byte
 	meta->dimensions = dimensions;
 	meta->lists = lists;
 	meta->vector_bytes = vector_bytes;
+	meta->center_block = center_block;
 	/* pd_lower past the metadata, so that a full-page image keeps it */
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(IvfflatMetaPageData)) - (char *) page;
 }
@@ -75,6 +77,60 @@ ivfflat_read_meta(Relation index, IvfflatMetaPageData *out)
 				 errhint("REINDEX the index.")));
 	*out = *meta;
 	UnlockReleaseBuffer(buffer);
+}
+
+/*
+ * The centres are one array of lists * vector_bytes bytes, cut into pages
+ * of ivfflat_empty_page_space() bytes each (the last one holds the rest).
+ */
+uint32
+ivfflat_center_page_count(uint32 lists, uint32 vector_bytes)
+{
+	Size		bytes = (Size) lists * vector_bytes;
+
+	return (uint32) ((bytes + ivfflat_empty_page_space() - 1) / ivfflat_empty_page_space());
+}
+
+/* Make page the number-th page of the centres (all centres_bytes of them) */
+void
+ivfflat_fill_center_page(Page page, const char *centers, Size centers_bytes, uint32 number)
+{
+	Size		start = (Size) number * ivfflat_empty_page_space();
+	Size		bytes = Min(ivfflat_empty_page_space(), centers_bytes - start);
+
+	Assert(start < centers_bytes);
+	ivfflat_init_page(page, IVFFLAT_PAGE_CENTERS);
+	memcpy(PageGetContents(page), centers + start, bytes);
+	/* pd_lower past the bytes: a full-page image keeps them, drops the rest */
+	((PageHeader) page)->pd_lower = (PageGetContents(page) + bytes) - (char *) page;
+}
+
+/* Read the centres of the index whose metapage is meta into centers */
+void
+ivfflat_read_centers(Relation index, const IvfflatMetaPageData *meta, char *centers)
+{
+	Size		centers_bytes = (Size) meta->lists * meta->vector_bytes;
+	uint32		pages = ivfflat_center_page_count(meta->lists, meta->vector_bytes);
+
+	for (uint32 number = 0; number < pages; number++)
+	{
+		Buffer		buffer = ReadBuffer(index, meta->center_block + number);
+		Page		page;
+		Size		start = (Size) number * ivfflat_empty_page_space();
+		Size		bytes = Min(ivfflat_empty_page_space(), centers_bytes - start);
+
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buffer);
+		if (PageIsNew(page) || IvfflatPageGetOpaque(page)->page_id != IVFFLAT_PAGE_ID ||
+			!(IvfflatPageGetOpaque(page)->flags & IVFFLAT_PAGE_CENTERS) ||
+			((PageHeader) page)->pd_lower != (PageGetContents(page) + bytes) - (char *) page)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("ivfflat index \"%s\" has no centres where its metapage says (block %u)",
+							RelationGetRelationName(index), meta->center_block + number)));
+		memcpy(centers + start, PageGetContents(page), bytes);
+		UnlockReleaseBuffer(buffer);
+	}
 }
 
 /* The entry at offset of an entry page, or NULL where there is none */

@@ -1,8 +1,9 @@
 /*
  * utils.c
  *	  What an ivfflat index holds: the element kind and metrics its opclass
- *	  stands for, how values are prepared, its lists (centres, read from the
- *	  directory or kept in rd_amcache), and the nearest list of a vector.
+ *	  stands for, how values are prepared, its lists (centres and where each
+ *	  list is, read from the index or kept in rd_amcache), and the nearest
+ *	  list of a vector.
  */
 #include "postgres.h"
 
@@ -86,12 +87,11 @@ copy_list(void *arg, uint32 list, ItemPointer tid, IvfflatListTuple tuple)
 {
 	IvfflatLists *lists = arg;
 
-	memcpy(lists->centers + (Size) list * lists->vector_bytes, tuple->center, lists->vector_bytes);
 	lists->start_blocks[list] = tuple->start_block;
 	lists->list_tids[list] = *tid;
 }
 
-/* Read the directory into lists, allocated in context */
+/* Read the centres and the directory into lists, allocated in context */
 static IvfflatLists *
 read_lists(Relation index, MemoryContext context)
 {
@@ -120,6 +120,7 @@ read_lists(Relation index, MemoryContext context)
 	lists->count = meta.lists;
 	lists->vector_bytes = meta.vector_bytes;
 
+	ivfflat_read_centers(index, &meta, lists->centers);
 	list = ivfflat_walk_directory(index, NULL, meta.lists, copy_list, lists);
 	if (list != meta.lists)
 		ereport(ERROR,
