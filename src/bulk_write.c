@@ -69,7 +69,8 @@ bulk_write_begin(Relation index, ForkNumber fork)
 Page
 bulk_write_new_page(BulkWriter *writer)
 {
-	return (Page) palloc0(BLCKSZ);
+	/* not zeroed: PageInit, which every caller starts with, zeroes it */
+	return (Page) palloc(BLCKSZ);
 }
 
 static void

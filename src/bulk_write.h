@@ -15,7 +15,7 @@ typedef struct BulkWriter BulkWriter;
 /* For fork of index, which must be empty and have no page in shared buffers */
 extern BulkWriter *bulk_write_begin(Relation index, ForkNumber fork);
 
-/* A zeroed page of backend memory to fill and give to bulk_write_page */
+/* A page of backend memory to PageInit, fill and give to bulk_write_page */
 extern Page bulk_write_new_page(BulkWriter *writer);
 
 /*
