@@ -159,3 +159,65 @@ SELECT scw_rows_found_by_themselves();
 RESET enable_seqscan;
 DROP TABLE scw;
 DROP FUNCTION scw_rows_found_by_themselves();
+
+-- A build writes every list's entries list after list on shared pages
+-- (an entry says its list): 64-d entries fit 30 to a page, so 1,000 rows
+-- take ceil(1000 / 30) = 34 pages whatever their lists, after the
+-- metapage, one directory page and one page of centres.
+CREATE TABLE scp (id int, val vector(64));
+INSERT INTO scp SELECT i, (SELECT array_agg(sin(i * d * 0.0031 + d) + i % 7) FROM generate_series(1, 64) d)::vector(64)
+	FROM generate_series(1, 1000) i;
+CREATE FUNCTION scp_rows_found_by_themselves() RETURNS bigint LANGUAGE sql AS $$
+	SELECT count(*) FROM scp s WHERE (SELECT val <-> s.val FROM scp ORDER BY val <-> s.val LIMIT 1) = 0
+$$;
+CREATE FUNCTION scp_all_lists_exact() RETURNS boolean LANGUAGE sql AS $$
+	SELECT bool_and(ARRAY(SELECT id FROM scp ORDER BY val <-> q.val, id LIMIT 20) =
+					ARRAY(SELECT id FROM (SELECT id, val <-> q.val AS d FROM scp ORDER BY val <-> q.val LIMIT 20) t ORDER BY d, id))
+	FROM scp q WHERE q.id % 50 = 0
+$$;
+CREATE INDEX scp_idx ON scp USING ivfflat (val vector_l2_ops) WITH (lists = 7);
+SELECT pg_relation_size('scp_idx') / 8192 AS pages, 3 + ceil(1000 / 30.0) AS expected;
+SET enable_seqscan = off;
+SELECT scp_rows_found_by_themselves();
+-- inserts go to the list's last page while it has room, then to a chain
+-- of pages of the list's own
+INSERT INTO scp SELECT i, (SELECT array_agg(cos(i * d * 0.0029 + d) - i % 5) FROM generate_series(1, 64) d)::vector(64)
+	FROM generate_series(1001, 2000) i;
+SELECT scp_rows_found_by_themselves();
+SET ivfflat.probes = 7;
+SELECT count(*), count(DISTINCT id) FROM (SELECT id FROM scp ORDER BY val <-> (SELECT val FROM scp WHERE id = 3)) t;
+-- VACUUM takes from a shared page only its list's dead entries, and
+-- counts every entry left once
+CREATE TABLE scp_deleted AS SELECT * FROM scp WHERE id % 3 = 0;
+DELETE FROM scp WHERE id % 3 = 0;
+VACUUM scp;
+SELECT reltuples FROM pg_class WHERE relname = 'scp_idx';
+SELECT count(*), count(DISTINCT id), count(*) FILTER (WHERE id % 3 = 0) AS deleted
+	FROM (SELECT id FROM scp ORDER BY val <-> (SELECT val FROM scp WHERE id = 4)) t;
+RESET ivfflat.probes;
+SELECT scp_rows_found_by_themselves();
+-- the space VACUUM freed takes inserts again: the 666 rows back take a
+-- few new pages at most (a list may fill the room another one freed on a
+-- page they share), where new pages for them all would be 23
+SELECT pg_relation_size('scp_idx') / 8192 AS pages_before \gset
+INSERT INTO scp SELECT id + 2000, val FROM scp_deleted;
+SELECT pg_relation_size('scp_idx') / 8192 - :pages_before < 5 AS space_reused;
+SELECT scp_rows_found_by_themselves();
+SET ivfflat.probes = 7;
+SELECT scp_all_lists_exact();
+RESET ivfflat.probes;
+-- lists with no rows at all: the first insert into one starts its chain
+TRUNCATE scp;
+INSERT INTO scp SELECT i, (SELECT array_agg(sin(i * d * 0.0031 + d) + i % 7) FROM generate_series(1, 64) d)::vector(64)
+	FROM generate_series(1, 3) i;
+DROP INDEX scp_idx;
+CREATE INDEX scp_idx ON scp USING ivfflat (val vector_l2_ops) WITH (lists = 12);
+INSERT INTO scp SELECT i, (SELECT array_agg(cos(i * d * 0.0029 + d) - i % 5) FROM generate_series(1, 64) d)::vector(64)
+	FROM generate_series(4, 600) i;
+SELECT scp_rows_found_by_themselves();
+SET ivfflat.probes = 12;
+SELECT scp_all_lists_exact();
+RESET ivfflat.probes;
+RESET enable_seqscan;
+DROP TABLE scp, scp_deleted;
+DROP FUNCTION scp_rows_found_by_themselves(), scp_all_lists_exact();

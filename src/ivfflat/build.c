@@ -408,7 +408,8 @@ finish_page(Buffer buffer)
 static void
 write_meta_and_directory(IvfflatBuildState *state, ForkNumber fork)
 {
-	IvfflatListTupleData tuple = {InvalidBlockNumber, InvalidBlockNumber};
+	IvfflatListTupleData tuple = {InvalidBlockNumber, InvalidBlockNumber,
+		InvalidBlockNumber, InvalidBlockNumber};
 	Size		centers_bytes = (Size) state->lists * state->vector_bytes;
 	uint32		center_pages = ivfflat_center_page_count(state->lists, state->vector_bytes);
 	Buffer		meta;
@@ -449,10 +450,10 @@ write_meta_and_directory(IvfflatBuildState *state, ForkNumber fork)
 	finish_page(meta);
 }
 
-/* Where each list's chain starts and ends, into the directory */
+/* Where each list's run of pages is, into the directory */
 static void
-write_list_blocks(IvfflatBuildState *state, ForkNumber fork, const BlockNumber *start_blocks,
-				  const BlockNumber *insert_blocks)
+write_list_blocks(IvfflatBuildState *state, ForkNumber fork, const BlockNumber *first_blocks,
+				  const BlockNumber *last_blocks)
 {
 	BlockNumber block = IVFFLAT_FIRST_DIRECTORY_BLKNO;
 	uint32		list = 0;
@@ -470,8 +471,10 @@ write_list_blocks(IvfflatBuildState *state, ForkNumber fork, const BlockNumber *
 		{
 			IvfflatListTuple tuple = (IvfflatListTuple) PageGetItem(page, PageGetItemId(page, offset));
 
-			tuple->start_block = start_blocks[list];
-			tuple->insert_block = insert_blocks[list];
+			tuple->first_block = first_blocks[list];
+			tuple->last_block = last_blocks[list];
+			tuple->chain_block = InvalidBlockNumber;
+			tuple->insert_block = last_blocks[list];
 			list++;
 		}
 		block = IvfflatPageGetOpaque(page)->next_block;
@@ -481,46 +484,47 @@ write_list_blocks(IvfflatBuildState *state, ForkNumber fork, const BlockNumber *
 }
 
 /*
- * Writes the lists one after the other: each starts on a page of its own
- * and goes on on new pages, linked, as they fill.  Lists are started in
- * order, every one of them, before writer_finish.
+ * Writes the lists' entries one after the other, list after list, on
+ * pages appended as they fill: a page may end one list's run and start the
+ * next one's.  Lists are started in order, every one of them, before
+ * writer_finish.
  */
 typedef struct ListWriter
 {
 	Relation	index;
 	ForkNumber	fork;
-	Buffer		buffer;
-	BlockNumber *start_blocks;
-	BlockNumber *insert_blocks;
+	Buffer		buffer;			/* the page being filled, or invalid */
+	BlockNumber *first_blocks;
+	BlockNumber *last_blocks;
 	uint32		list;			/* being written */
 } ListWriter;
 
 static void
 writer_start_list(ListWriter *writer, uint32 list)
 {
-	if (BufferIsValid(writer->buffer))
-		finish_page(writer->buffer);
-	writer->buffer = append_page(writer->index, writer->fork, IVFFLAT_PAGE_ENTRIES);
 	writer->list = list;
-	writer->start_blocks[list] = BufferGetBlockNumber(writer->buffer);
-	writer->insert_blocks[list] = writer->start_blocks[list];
+	writer->first_blocks[list] = InvalidBlockNumber;
+	writer->last_blocks[list] = InvalidBlockNumber;
 }
 
 static void
 writer_add(ListWriter *writer, const IvfflatEntryTupleData *entry, Size size)
 {
-	Page		page = BufferGetPage(writer->buffer);
+	BlockNumber block;
 
-	if (!ivfflat_page_add(page, entry, size))
+	Assert(entry->list == writer->list);
+	if (!BufferIsValid(writer->buffer) ||
+		!ivfflat_page_add(BufferGetPage(writer->buffer), entry, size))
 	{
-		Buffer		next = append_page(writer->index, writer->fork, IVFFLAT_PAGE_ENTRIES);
-
-		IvfflatPageGetOpaque(page)->next_block = BufferGetBlockNumber(next);
-		finish_page(writer->buffer);
-		writer->buffer = next;
-		writer->insert_blocks[writer->list] = BufferGetBlockNumber(next);
-		ivfflat_page_add(BufferGetPage(next), entry, size);
+		if (BufferIsValid(writer->buffer))
+			finish_page(writer->buffer);
+		writer->buffer = append_page(writer->index, writer->fork, IVFFLAT_PAGE_ENTRIES);
+		ivfflat_page_add(BufferGetPage(writer->buffer), entry, size);
 	}
+	block = BufferGetBlockNumber(writer->buffer);
+	if (!BlockNumberIsValid(writer->first_blocks[writer->list]))
+		writer->first_blocks[writer->list] = block;
+	writer->last_blocks[writer->list] = block;
 }
 
 static void
@@ -529,8 +533,8 @@ writer_init(ListWriter *writer, IvfflatBuildState *state, ForkNumber fork)
 	writer->index = state->index;
 	writer->fork = fork;
 	writer->buffer = InvalidBuffer;
-	writer->start_blocks = palloc(sizeof(BlockNumber) * state->lists);
-	writer->insert_blocks = palloc(sizeof(BlockNumber) * state->lists);
+	writer->first_blocks = palloc(sizeof(BlockNumber) * state->lists);
+	writer->last_blocks = palloc(sizeof(BlockNumber) * state->lists);
 }
 
 static void
@@ -539,7 +543,7 @@ writer_finish(ListWriter *writer, IvfflatBuildState *state)
 	if (BufferIsValid(writer->buffer))
 		finish_page(writer->buffer);
 	writer->buffer = InvalidBuffer;
-	write_list_blocks(state, writer->fork, writer->start_blocks, writer->insert_blocks);
+	write_list_blocks(state, writer->fork, writer->first_blocks, writer->last_blocks);
 }
 
 /* ------------------------------------------------------------------------
@@ -645,6 +649,7 @@ load_lists(IvfflatBuildState *state)
 		while (list < row_list)
 			writer_start_list(&writer, ++list);
 		entry->heap_tid = *tid;
+		entry->list = (uint16) row_list;
 		memcpy(entry->vector, VARDATA_ANY(vector), state->vector_bytes);
 		writer_add(&writer, entry, entry_size);
 
@@ -975,7 +980,7 @@ ivfflat_build(Relation heap, Relation index, IndexInfo *index_info)
 
 /*
  * The init fork of an unlogged index: what a build over an empty table
- * writes (pseudo-random centres, an empty page per list), WAL-logged so
+ * writes (pseudo-random centres, no entries), WAL-logged so
  * that recovery can reset the index to it.
  */
 void

@@ -251,7 +251,8 @@ stored_row(IvfflatRowStore *store, int64 row)
 static Page *
 directory_pages(IvfflatBuildState *state, BulkWriter *bulk, int *count)
 {
-	IvfflatListTupleData tuple = {InvalidBlockNumber, InvalidBlockNumber};
+	IvfflatListTupleData tuple = {InvalidBlockNumber, InvalidBlockNumber,
+		InvalidBlockNumber, InvalidBlockNumber};
 	int			capacity = 4;
 	Page	   *pages = palloc(sizeof(Page) * capacity);
 	Page		page = bulk_write_new_page(bulk);
@@ -307,14 +308,15 @@ ivfflat_rows_write(IvfflatBuildState *state)
 	Size		entry_size = IVFFLAT_ENTRY_TUPLE_SIZE(state->vector_bytes);
 	IvfflatEntryTuple entry = palloc0(entry_size);
 	uint32	   *next = palloc0(sizeof(uint32) * ((Size) state->lists + 1));
-	BlockNumber *start_blocks = palloc(sizeof(BlockNumber) * state->lists);
-	BlockNumber *insert_blocks = palloc(sizeof(BlockNumber) * state->lists);
+	BlockNumber *first_blocks = palloc(sizeof(BlockNumber) * state->lists);
+	BlockNumber *last_blocks = palloc(sizeof(BlockNumber) * state->lists);
 	uint32	   *order = NULL;
 	BulkWriter *bulk = bulk_write_begin(state->index, MAIN_FORKNUM);
 	int			directory_count;
 	Page	   *directory = directory_pages(state, bulk, &directory_count);
 	BlockNumber center_block = IVFFLAT_FIRST_DIRECTORY_BLKNO + directory_count;
 	BlockNumber block = write_centers(state, bulk, center_block);
+	Page		page;
 	Page		meta;
 	uint32		list_number = 0;
 	int64		loaded = 0;
@@ -335,55 +337,63 @@ ivfflat_rows_write(IvfflatBuildState *state)
 			order[next[store->assignment[row]]++] = (uint32) row;
 	}
 
-	/* next[list] is now where the list ends; each list starts a page */
+	/*
+	 * next[list] is now where the list ends.  The entries go on pages list
+	 * after list, a page taking the next list's first entries when it has
+	 * room after one list's last.
+	 */
+	page = NULL;
 	for (uint32 list = 0; list < state->lists; list++)
 	{
-		Page		page = bulk_write_new_page(bulk);
-
-		ivfflat_init_page(page, IVFFLAT_PAGE_ENTRIES);
-		start_blocks[list] = block;
+		first_blocks[list] = InvalidBlockNumber;
+		last_blocks[list] = InvalidBlockNumber;
 		for (; loaded < (int64) next[list]; loaded++)
 		{
 			uint32		row = order[loaded];
 			RowChunk   *chunk = &store->chunks[row / store->rows_per_chunk];
 
 			entry->heap_tid = chunk->tids[row % store->rows_per_chunk];
+			entry->list = (uint16) list;
 			memcpy(entry->vector, stored_row(store, row), state->vector_bytes);
-			if (!ivfflat_page_add(page, entry, entry_size))
+			if (page == NULL || !ivfflat_page_add(page, entry, entry_size))
 			{
-				/* the list goes on on the next block */
-				IvfflatPageGetOpaque(page)->next_block = block + 1;
-				bulk_write_page(bulk, block++, page);
+				if (page != NULL)
+					bulk_write_page(bulk, block++, page);
 				page = bulk_write_new_page(bulk);
 				ivfflat_init_page(page, IVFFLAT_PAGE_ENTRIES);
 				ivfflat_page_add(page, entry, entry_size);
 			}
+			if (!BlockNumberIsValid(first_blocks[list]))
+				first_blocks[list] = block;
+			last_blocks[list] = block;
 			if ((loaded & 1023) == 1023)
 			{
 				CHECK_FOR_INTERRUPTS();
 				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, loaded + 1);
 			}
 		}
-		insert_blocks[list] = block;
-		bulk_write_page(bulk, block++, page);
 	}
+	if (page != NULL)
+		bulk_write_page(bulk, block++, page);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, loaded);
 
 	/* the directory, now that the lists have their blocks, and the metapage */
 	for (int d = 0; d < directory_count; d++)
 	{
-		Page		page = directory[d];
-		OffsetNumber max_offset = PageGetMaxOffsetNumber(page);
+		Page		listed = directory[d];
+		OffsetNumber max_offset = PageGetMaxOffsetNumber(listed);
 
 		for (OffsetNumber offset = FirstOffsetNumber; offset <= max_offset; offset++)
 		{
-			IvfflatListTuple tuple = (IvfflatListTuple) PageGetItem(page, PageGetItemId(page, offset));
+			IvfflatListTuple tuple = (IvfflatListTuple) PageGetItem(listed, PageGetItemId(listed, offset));
 
-			tuple->start_block = start_blocks[list_number];
-			tuple->insert_block = insert_blocks[list_number];
+			tuple->first_block = first_blocks[list_number];
+			tuple->last_block = last_blocks[list_number];
+			tuple->chain_block = InvalidBlockNumber;
+			tuple->insert_block = last_blocks[list_number];
 			list_number++;
 		}
-		bulk_write_page(bulk, IVFFLAT_FIRST_DIRECTORY_BLKNO + d, page);
+		bulk_write_page(bulk, IVFFLAT_FIRST_DIRECTORY_BLKNO + d, listed);
 	}
 	Assert(list_number == state->lists);
 	meta = bulk_write_new_page(bulk);
@@ -393,8 +403,8 @@ ivfflat_rows_write(IvfflatBuildState *state)
 
 	pfree(entry);
 	pfree(next);
-	pfree(start_blocks);
-	pfree(insert_blocks);
+	pfree(first_blocks);
+	pfree(last_blocks);
 	pfree(directory);
 	ivfflat_rows_end(state);
 }

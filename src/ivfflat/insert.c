@@ -1,8 +1,9 @@
 /*
  * insert.c
  *	  INSERT into an ivfflat index: the row goes to the list of its nearest
- *	  centre, on that list's insert page, or on a new page linked at the
- *	  end of the list's chain when the last page is full.
+ *	  centre, on that list's insert page (or a later one of the list with
+ *	  room), or on a new page linked at the end of the list's chain when its
+ *	  last page is full.
  */
 #include "postgres.h"
 
@@ -14,62 +15,112 @@
 #include "index_common.h"
 #include "ivfflat.h"
 
-/* The list tuple at tid of the directory, on a locked page */
-static IvfflatListTuple
-list_tuple(Page page, ItemPointer tid)
-{
-	return (IvfflatListTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(tid)));
-}
-
-static BlockNumber
-read_insert_block(Relation index, ItemPointer list_tid)
+static IvfflatListTupleData
+read_list_tuple(Relation index, ItemPointer list_tid)
 {
 	Buffer		buffer = ReadBuffer(index, ItemPointerGetBlockNumber(list_tid));
-	BlockNumber block;
+	IvfflatListTupleData tuple;
 
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);
-	block = list_tuple(BufferGetPage(buffer), list_tid)->insert_block;
+	tuple = *ivfflat_list_tuple(BufferGetPage(buffer), list_tid);
 	UnlockReleaseBuffer(buffer);
-	return block;
+	return tuple;
 }
 
 /*
- * Point the list's insert page at block, within state's WAL record when
- * state is not NULL (the caller finishes it), else in a record of its own.
- * Returns the directory buffer, pinned and locked, for the caller to release.
+ * Point the list's insert page at block, and its chain too when
+ * start_chain, within state's WAL record when state is not NULL (the
+ * caller finishes it), else in a record of its own.  Returns the directory
+ * buffer, pinned and locked, for the caller to release.
  */
 static Buffer
-set_insert_block(Relation index, GenericXLogState *state, ItemPointer list_tid, BlockNumber block)
+set_list_blocks(Relation index, GenericXLogState *state, ItemPointer list_tid, BlockNumber block,
+				bool start_chain)
 {
 	Buffer		buffer = ReadBuffer(index, ItemPointerGetBlockNumber(list_tid));
 	GenericXLogState *own = state == NULL ? GenericXLogStart(index) : NULL;
 	Page		page;
+	IvfflatListTuple tuple;
 
 	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 	page = GenericXLogRegisterBuffer(state != NULL ? state : own, buffer, 0);
-	list_tuple(page, list_tid)->insert_block = block;
+	tuple = ivfflat_list_tuple(page, list_tid);
+	tuple->insert_block = block;
+	if (start_chain)
+		tuple->chain_block = block;
 	if (own != NULL)
 		GenericXLogFinish(own);
 	return buffer;
 }
 
-/* Add entry to the list whose directory tuple is at list_tid */
+/*
+ * Start the chain of a list without a run: unless an insert started it
+ * meanwhile (the directory page's lock decides), a new page with entry
+ * becomes the list's chain and insert page.  Returns whether it did.
+ */
+static bool
+start_chain_alone(Relation index, ItemPointer list_tid, const IvfflatEntryTupleData *entry, Size size)
+{
+	Buffer		directory = ReadBuffer(index, ItemPointerGetBlockNumber(list_tid));
+	GenericXLogState *state;
+	IvfflatListTuple tuple;
+	Buffer		new_buffer;
+	Page		new_page;
+	Page		page;
+
+	LockBuffer(directory, BUFFER_LOCK_EXCLUSIVE);
+	if (BlockNumberIsValid(ivfflat_list_tuple(BufferGetPage(directory), list_tid)->chain_block))
+	{
+		UnlockReleaseBuffer(directory);
+		return false;
+	}
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, directory, 0);
+	new_buffer = ivfflat_new_entry_page(index, state, &new_page);
+	ivfflat_page_add(new_page, entry, size);
+	tuple = ivfflat_list_tuple(page, list_tid);
+	tuple->chain_block = BufferGetBlockNumber(new_buffer);
+	tuple->insert_block = BufferGetBlockNumber(new_buffer);
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(new_buffer);
+	UnlockReleaseBuffer(directory);
+	return true;
+}
+
+/*
+ * Add entry to the list whose directory tuple is at list_tid: on its
+ * insert page, or the first page after it with room (its run's pages in
+ * order, then its chain's), or on a new page at the end of its chain.
+ */
 static void
 add_to_list(Relation index, ItemPointer list_tid, const IvfflatEntryTupleData *entry, Size size)
 {
-	BlockNumber insert_block = read_insert_block(index, list_tid);
-	BlockNumber block = insert_block;
+	IvfflatListTupleData list = read_list_tuple(index, list_tid);
+	BlockNumber block = BlockNumberIsValid(list.insert_block) ? list.insert_block
+		: BlockNumberIsValid(list.first_block) ? list.first_block : list.chain_block;
 
 	for (;;)
 	{
-		Buffer		buffer = ReadBuffer(index, block);
+		Buffer		buffer;
 		GenericXLogState *state;
 		Page		page;
 		BlockNumber next;
+		bool		in_run;
 		Buffer		new_buffer;
 		Page		new_page;
 		Buffer		directory;
 
+		if (!BlockNumberIsValid(block))
+		{
+			/* neither run nor chain */
+			if (start_chain_alone(index, list_tid, entry, size))
+				return;
+			list = read_list_tuple(index, list_tid);
+			block = list.chain_block;
+			continue;
+		}
+
+		buffer = ReadBuffer(index, block);
 		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 		state = GenericXLogStart(index);
 		page = GenericXLogRegisterBuffer(state, buffer, 0);
@@ -79,13 +130,23 @@ add_to_list(Relation index, ItemPointer list_tid, const IvfflatEntryTupleData *e
 			GenericXLogFinish(state);
 			UnlockReleaseBuffer(buffer);
 			/* the directory was behind: inserts after this one start here */
-			if (block != insert_block)
-				UnlockReleaseBuffer(set_insert_block(index, NULL, list_tid, block));
+			if (block != list.insert_block)
+				UnlockReleaseBuffer(set_list_blocks(index, NULL, list_tid, block, false));
 			return;
 		}
 
-		/* full: go on along the chain, or extend it */
-		next = IvfflatPageGetOpaque(page)->next_block;
+		/* full: the list's next page, or a new one at the end of its chain */
+		in_run = ivfflat_in_run(list.first_block, list.last_block, block);
+		if (in_run && block < list.last_block)
+			next = block + 1;
+		else if (in_run)
+		{
+			/* the chain as it is now: whoever starts it holds this page */
+			list = read_list_tuple(index, list_tid);
+			next = list.chain_block;
+		}
+		else
+			next = IvfflatPageGetOpaque(page)->next_block;
 		if (BlockNumberIsValid(next))
 		{
 			GenericXLogAbort(state);
@@ -96,8 +157,9 @@ add_to_list(Relation index, ItemPointer list_tid, const IvfflatEntryTupleData *e
 
 		new_buffer = ivfflat_new_entry_page(index, state, &new_page);
 		ivfflat_page_add(new_page, entry, size);
-		IvfflatPageGetOpaque(page)->next_block = BufferGetBlockNumber(new_buffer);
-		directory = set_insert_block(index, state, list_tid, BufferGetBlockNumber(new_buffer));
+		if (!in_run)
+			IvfflatPageGetOpaque(page)->next_block = BufferGetBlockNumber(new_buffer);
+		directory = set_list_blocks(index, state, list_tid, BufferGetBlockNumber(new_buffer), in_run);
 		GenericXLogFinish(state);
 		UnlockReleaseBuffer(directory);
 		UnlockReleaseBuffer(new_buffer);
@@ -138,6 +200,7 @@ ivfflat_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 		list = ivfflat_nearest_list(&info, lists, vector);
 		list_tid = lists->list_tids[list];
 		entry->heap_tid = *heap_tid;
+		entry->list = (uint16) list;
 		memcpy(entry->vector, vector, lists->vector_bytes);
 		ivfflat_free_lists(lists, cached);
 

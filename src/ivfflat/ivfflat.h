@@ -15,28 +15,39 @@
  *					vector, the first centre page
  *	blocks 1..		the directory: one list tuple per list, in list order,
  *					on pages chained by their next_block (consecutive
- *					blocks after a build).  A list tuple holds the first
- *					and the insert page of the list's entry chain.
+ *					blocks after a build).  A list tuple says where the
+ *					list's entries are (below) and where inserts go.
  *	then			the centres, in list order, as one array of vectors cut
  *					into consecutive pages (a centre may straddle two):
  *					packed, they take about three quarters of the pages
  *					that one tuple per centre would (768-d: two centres
  *					fit a page as tuples, 2.66 as bytes).
- *	then			entry pages: each list is a chain of pages (next_block),
- *					every list has at least one.  An entry tuple is a heap
- *					TID and the indexed vector (prepared: normalized for
- *					cosine), in the form the kernels read it.
+ *	then			entry pages.  A list's entries are on a run of
+ *					consecutive pages the build wrote (first_block ..
+ *					last_block; none for a list without rows), then on the
+ *					chain of pages its inserts added when the run was full
+ *					(from chain_block on, linked by next_block).  The build
+ *					writes all the lists' entries as one stream, list
+ *					after list, so a page may end one list's run and start
+ *					the next one's: no list leaves a page half empty.  An
+ *					entry tuple is a heap TID, the number of its list (which
+ *					tells the lists of a shared page apart) and the indexed
+ *					vector (prepared: normalized for cosine), in the form the
+ *					kernels read it.
  *
- * Centres never change after the build, so a backend may keep them (and
- * the directory positions of the lists) in rd_amcache; insert pages do
- * change and are always read from the directory page.
+ * Centres and runs never change after the build, so a backend may keep
+ * them (and the directory positions of the lists) in rd_amcache; chains
+ * and insert pages do change and are always read from the directory page.
  *
  * Locks: scans and vacuum read or change one entry page at a time (buffer
  * share / exclusive lock); an insert locks the insert page, and when that
- * is full and last of its chain, a new page and then the directory page
- * that names the list's insert page (one WAL record for the three).
- * Nobody waits for an entry page while holding a directory page, so these
- * cannot deadlock.
+ * is full and last of the list, a new page and then the directory page
+ * that names the list's chain and insert page (one WAL record for them
+ * all).  A list's chain is started by an insert that holds the last page
+ * of its run (or, for a list without a run, the directory page), so two
+ * inserts cannot both start it.  Nobody waits for an entry page while
+ * holding a directory page (but for a new page, which nobody else can see
+ * yet), so these cannot deadlock.
  */
 #ifndef IVFFLAT_H
 #define IVFFLAT_H
@@ -133,19 +144,28 @@ typedef IvfflatMetaPageData *IvfflatMetaPage;
 /* A list in the directory */
 typedef struct IvfflatListTupleData
 {
-	BlockNumber start_block;	/* first entry page */
-	BlockNumber insert_block;	/* where inserts look for room first */
+	BlockNumber first_block;	/* the run of pages the build wrote, or */
+	BlockNumber last_block;		/* invalid (both) for a list without rows */
+	BlockNumber chain_block;	/* the first page inserts added after the run, or invalid */
+	BlockNumber insert_block;	/* where inserts look for room first, or invalid */
 } IvfflatListTupleData;
 
 typedef IvfflatListTupleData *IvfflatListTuple;
 
 #define IVFFLAT_LIST_TUPLE_SIZE		MAXALIGN(sizeof(IvfflatListTupleData))
 
+/* The list tuple at tid of the directory, on a locked page */
+static inline IvfflatListTuple
+ivfflat_list_tuple(Page page, ItemPointer tid)
+{
+	return (IvfflatListTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(tid)));
+}
+
 /* A row in a list */
 typedef struct IvfflatEntryTupleData
 {
 	ItemPointerData heap_tid;
-	uint16		unused;
+	uint16		list;			/* lists < 2^16 (IVFFLAT_MAX_LISTS) */
 	char		vector[FLEXIBLE_ARRAY_MEMBER] pg_attribute_aligned(4);
 } IvfflatEntryTupleData;
 
@@ -205,7 +225,8 @@ typedef struct IvfflatLists
 	uint32		count;
 	uint32		vector_bytes;
 	char	   *centers;		/* count * vector_bytes */
-	BlockNumber *start_blocks;
+	BlockNumber *first_blocks;	/* each list's run (the directory's list tuples) */
+	BlockNumber *last_blocks;
 	ItemPointerData *list_tids;	/* each list tuple's place in the directory */
 } IvfflatLists;
 
@@ -236,6 +257,15 @@ extern void ivfflat_fill_center_page(Page page, const char *centers, Size center
 extern void ivfflat_read_centers(Relation index, const IvfflatMetaPageData *meta, char *centers);
 extern IvfflatEntryTuple ivfflat_page_entry(Page page, OffsetNumber offset);
 extern Buffer ivfflat_new_entry_page(Relation index, GenericXLogState *state, Page *page);
+extern uint32 ivfflat_entries_per_page(uint32 vector_bytes);
+
+/* Is block one of the run of pages first_block .. last_block? */
+static inline bool
+ivfflat_in_run(BlockNumber first_block, BlockNumber last_block, BlockNumber block)
+{
+	return BlockNumberIsValid(first_block) && block >= first_block && block <= last_block;
+}
+
 typedef void (*IvfflatDirectoryVisitor) (void *arg, uint32 list, ItemPointer tid,
 										 IvfflatListTuple tuple);
 extern uint32 ivfflat_walk_directory(Relation index, BufferAccessStrategy strategy,

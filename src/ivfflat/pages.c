@@ -133,6 +133,15 @@ ivfflat_read_centers(Relation index, const IvfflatMetaPageData *meta, char *cent
 	}
 }
 
+/* Entries that fit an empty entry page */
+uint32
+ivfflat_entries_per_page(uint32 vector_bytes)
+{
+	StaticAssertStmt(IVFFLAT_MAX_LISTS <= PG_UINT16_MAX + 1, "an entry's list number is 16 bits");
+	return (uint32) (ivfflat_empty_page_space() /
+					 ivfflat_item_space(IVFFLAT_ENTRY_TUPLE_SIZE(vector_bytes)));
+}
+
 /* The entry at offset of an entry page, or NULL where there is none */
 IvfflatEntryTuple
 ivfflat_page_entry(Page page, OffsetNumber offset)

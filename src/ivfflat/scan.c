@@ -45,8 +45,11 @@ typedef struct IvfflatScanOpaqueData
 	uint32		dimensions;
 	uint32		vector_bytes;
 
-	/* the lists to read, nearest first */
-	BlockNumber *list_starts;
+	/* the lists to read, nearest first: their numbers, runs, directory places */
+	uint32	   *list_numbers;
+	BlockNumber *list_firsts;
+	BlockNumber *list_lasts;
+	ItemPointerData *list_tids;
 	uint32		list_count;		/* ranked: max probes */
 	uint32		next_list;
 	uint32		probes;
@@ -154,12 +157,18 @@ start_query(IndexScanDesc scan)
 											  lists->dimensions, lists->centers, lists->count,
 											  so->query_vector, so->list_count, ranked, NULL),
 						   "ranking the lists");
-	so->list_starts = palloc(sizeof(BlockNumber) * so->list_count);
+	so->list_numbers = ranked;
+	so->list_firsts = palloc(sizeof(BlockNumber) * so->list_count);
+	so->list_lasts = palloc(sizeof(BlockNumber) * so->list_count);
+	so->list_tids = palloc(sizeof(ItemPointerData) * so->list_count);
 	for (uint32 i = 0; i < so->list_count; i++)
-		so->list_starts[i] = lists->start_blocks[ranked[i]];
+	{
+		so->list_firsts[i] = lists->first_blocks[ranked[i]];
+		so->list_lasts[i] = lists->last_blocks[ranked[i]];
+		so->list_tids[i] = lists->list_tids[ranked[i]];
+	}
 	so->next_list = 0;
 	ivfflat_free_lists(lists, cached);
-	pfree(ranked);
 	MemoryContextSwitchTo(old);
 }
 
@@ -206,40 +215,66 @@ score_batch(IvfflatScanOpaque so, size_t count)
 	}
 }
 
-/* Read every entry of the list whose chain starts at block */
-static void
-read_list(IndexScanDesc scan, BlockNumber block)
+/*
+ * Gather and score the entries of list on page block; returns the page's
+ * next_block (which only a chain page's means anything)
+ */
+static BlockNumber
+read_page(IndexScanDesc scan, BlockNumber block, uint32 list)
 {
 	IvfflatScanOpaque so = (IvfflatScanOpaque) scan->opaque;
+	Buffer		buffer = index_read_page(so->reader, block);
+	Page		page;
+	OffsetNumber max_offset;
+	size_t		count = 0;
+	BlockNumber next;
 
-	while (BlockNumberIsValid(block))
+	LockBuffer(buffer, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buffer);
+	max_offset = PageGetMaxOffsetNumber(page);
+	for (OffsetNumber offset = FirstOffsetNumber; offset <= max_offset; offset++)
 	{
-		Buffer		buffer = index_read_page(so->reader, block);
-		Page		page;
-		OffsetNumber max_offset;
-		size_t		count = 0;
+		IvfflatEntryTuple entry = ivfflat_page_entry(page, offset);
 
-		LockBuffer(buffer, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buffer);
-		max_offset = PageGetMaxOffsetNumber(page);
-		for (OffsetNumber offset = FirstOffsetNumber; offset <= max_offset; offset++)
+		/* a page at either end of a run holds other lists' entries too */
+		if (entry == NULL || entry->list != list)
+			continue;
+		so->vectors[count] = entry->vector;
+		so->ids[count] = ivfflat_tid_to_id(&entry->heap_tid);
+		if (++count == SCORE_BATCH)
 		{
-			IvfflatEntryTuple entry = ivfflat_page_entry(page, offset);
-
-			if (entry == NULL)
-				continue;
-			so->vectors[count] = entry->vector;
-			so->ids[count] = ivfflat_tid_to_id(&entry->heap_tid);
-			if (++count == SCORE_BATCH)
-			{
-				score_batch(so, count);
-				count = 0;
-			}
+			score_batch(so, count);
+			count = 0;
 		}
-		score_batch(so, count);
-		block = IvfflatPageGetOpaque(page)->next_block;
-		UnlockReleaseBuffer(buffer);
 	}
+	score_batch(so, count);
+	next = IvfflatPageGetOpaque(page)->next_block;
+	UnlockReleaseBuffer(buffer);
+	return next;
+}
+
+/* Read every entry of the i-th list to read: its run, then its chain */
+static void
+read_list(IndexScanDesc scan, uint32 i)
+{
+	IvfflatScanOpaque so = (IvfflatScanOpaque) scan->opaque;
+	uint32		list = so->list_numbers[i];
+	BlockNumber block;
+	Buffer		directory;
+	Page		page;
+
+	if (BlockNumberIsValid(so->list_firsts[i]))
+		for (block = so->list_firsts[i]; block <= so->list_lasts[i]; block++)
+			read_page(scan, block, list);
+
+	/* the chain may have started since the lists were read */
+	directory = index_read_page(so->reader, ItemPointerGetBlockNumber(&so->list_tids[i]));
+	LockBuffer(directory, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(directory);
+	block = ivfflat_list_tuple(page, &so->list_tids[i])->chain_block;
+	UnlockReleaseBuffer(directory);
+	while (BlockNumberIsValid(block))
+		block = read_page(scan, block, list);
 }
 
 /* Read the next probes lists; false when none are left */
@@ -259,7 +294,7 @@ read_next_lists(IndexScanDesc scan)
 	for (; so->next_list < batch_end; so->next_list++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		read_list(scan, so->list_starts[so->next_list]);
+		read_list(scan, so->next_list);
 	}
 	return true;
 }

@@ -87,7 +87,8 @@ copy_list(void *arg, uint32 list, ItemPointer tid, IvfflatListTuple tuple)
 {
 	IvfflatLists *lists = arg;
 
-	lists->start_blocks[list] = tuple->start_block;
+	lists->first_blocks[list] = tuple->first_block;
+	lists->last_blocks[list] = tuple->last_block;
 	lists->list_tids[list] = *tid;
 }
 
@@ -106,13 +107,15 @@ read_lists(Relation index, MemoryContext context)
 	ivfflat_read_meta(index, &meta);
 	centers_bytes = MAXALIGN((Size) meta.lists * meta.vector_bytes);
 	total = MAXALIGN(sizeof(IvfflatLists)) + centers_bytes +
-		MAXALIGN(sizeof(BlockNumber) * meta.lists) + sizeof(ItemPointerData) * meta.lists;
+		2 * MAXALIGN(sizeof(BlockNumber) * meta.lists) + sizeof(ItemPointerData) * meta.lists;
 	chunk = MemoryContextAllocExtended(context, total, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	lists = (IvfflatLists *) chunk;
 	chunk += MAXALIGN(sizeof(IvfflatLists));
 	lists->centers = chunk;
 	chunk += centers_bytes;
-	lists->start_blocks = (BlockNumber *) chunk;
+	lists->first_blocks = (BlockNumber *) chunk;
+	chunk += MAXALIGN(sizeof(BlockNumber) * meta.lists);
+	lists->last_blocks = (BlockNumber *) chunk;
 	chunk += MAXALIGN(sizeof(BlockNumber) * meta.lists);
 	lists->list_tids = (ItemPointerData *) chunk;
 	lists->relfilenode = index->rd_node.relNode;

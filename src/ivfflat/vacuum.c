@@ -2,11 +2,13 @@
  * vacuum.c
  *	  VACUUM of an ivfflat index.
  *
- * ambulkdelete walks every list's chain of pages and removes the entries
- * of dead rows, so that no scan can return a row whose TID the heap hands
- * to a new row.  Pages are never freed (the chains keep their length), but
- * a list's insert page is moved back to the first page of its chain that
- * has room again, so that inserts reuse the space.
+ * ambulkdelete walks every list's pages (its run, then its chain) and
+ * removes the entries of dead rows, so that no scan can return a row whose
+ * TID the heap hands to a new row; a page shared by the runs of two lists
+ * is visited for each, which each time takes only its list's entries.
+ * Pages are never freed (the chains keep their length), but a list's
+ * insert page is moved back to the first of its pages that has room again,
+ * so that inserts reuse the space.
  */
 #include "postgres.h"
 
@@ -22,8 +24,7 @@
 typedef struct ListRef
 {
 	ItemPointerData tid;		/* of the list tuple in the directory */
-	BlockNumber start_block;
-	BlockNumber insert_block;
+	IvfflatListTupleData place;
 } ListRef;
 
 static void
@@ -32,13 +33,12 @@ copy_list_ref(void *arg, uint32 list, ItemPointer tid, IvfflatListTuple tuple)
 	ListRef    *refs = arg;
 
 	refs[list].tid = *tid;
-	refs[list].start_block = tuple->start_block;
-	refs[list].insert_block = tuple->insert_block;
+	refs[list].place = *tuple;
 }
 
-/* Remove the dead entries of one page; returns the entries left */
-static int
-vacuum_page(Relation index, Buffer buffer, IndexBulkDeleteCallback callback,
+/* Remove the dead entries of list from one page */
+static void
+vacuum_page(Relation index, Buffer buffer, uint32 list, IndexBulkDeleteCallback callback,
 			void *callback_state, IndexBulkDeleteResult *stats)
 {
 	GenericXLogState *state = GenericXLogStart(index);
@@ -51,7 +51,7 @@ vacuum_page(Relation index, Buffer buffer, IndexBulkDeleteCallback callback,
 	{
 		IvfflatEntryTuple entry = ivfflat_page_entry(page, offset);
 
-		if (entry == NULL)
+		if (entry == NULL || entry->list != list)
 			continue;
 		if (callback(&entry->heap_tid, callback_state))
 			dead[dead_count++] = offset;
@@ -67,7 +67,6 @@ vacuum_page(Relation index, Buffer buffer, IndexBulkDeleteCallback callback,
 	}
 	else
 		GenericXLogAbort(state);
-	return PageGetMaxOffsetNumber(BufferGetPage(buffer));
 }
 
 /* Point a list's insert page back at block (which has room again) */
@@ -82,7 +81,7 @@ move_insert_block(Relation index, const ListRef *ref, BlockNumber block)
 	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(index);
 	page = GenericXLogRegisterBuffer(state, buffer, 0);
-	tuple = (IvfflatListTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&ref->tid)));
+	tuple = ivfflat_list_tuple(page, (ItemPointer) &ref->tid);
 	tuple->insert_block = block;
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buffer);
@@ -107,7 +106,8 @@ ivfflat_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	list_count = ivfflat_walk_directory(index, info->strategy, meta.lists, copy_list_ref, refs);
 	for (uint32 list = 0; list < list_count; list++)
 	{
-		BlockNumber block = refs[list].start_block;
+		const IvfflatListTupleData *place = &refs[list].place;
+		BlockNumber block = BlockNumberIsValid(place->first_block) ? place->first_block : place->chain_block;
 		BlockNumber first_with_room = InvalidBlockNumber;
 		bool		insert_block_seen = false;
 
@@ -119,19 +119,23 @@ ivfflat_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			vacuum_delay_point();
 			buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, info->strategy);
 			LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-			vacuum_page(index, buffer, callback, callback_state, stats);
+			vacuum_page(index, buffer, list, callback, callback_state, stats);
 			page = BufferGetPage(buffer);
 			if (!insert_block_seen && !BlockNumberIsValid(first_with_room) &&
 				PageGetFreeSpace(page) >= entry_space)
 				first_with_room = block;
-			if (block == refs[list].insert_block)
+			if (block == place->insert_block)
 				insert_block_seen = true;
-			block = IvfflatPageGetOpaque(page)->next_block;
+			/* the run's pages in order, then the chain's */
+			if (ivfflat_in_run(place->first_block, place->last_block, block))
+				block = block < place->last_block ? block + 1 : place->chain_block;
+			else
+				block = IvfflatPageGetOpaque(page)->next_block;
 			UnlockReleaseBuffer(buffer);
 		}
 
 		/* a page before the insert page has room now: inserts start there */
-		if (BlockNumberIsValid(first_with_room) && first_with_room != refs[list].insert_block)
+		if (BlockNumberIsValid(first_with_room) && first_with_room != place->insert_block)
 			move_insert_block(index, &refs[list], first_with_room);
 	}
 	pfree(refs);
