@@ -5,8 +5,8 @@
  * An ivfflat scan is only for ORDER BY distance: without an ORDER BY it
  * costs infinity, so the planner never picks it.  With one, it reads the
  * probes lists out of lists (about that fraction of the index, mostly in
- * sequential runs of pages: each list's chain was written in one piece),
- * plus the directory of centres, all before the first row.  The total
+ * sequential runs of pages: each list's run was written in one piece),
+ * plus the centres and the directory, all before the first row.  The total
  * stays the cost of reading the whole index, so that a query without LIMIT
  * (which wants every row) prefers a sequential scan and a sort.
  */
