@@ -15,9 +15,9 @@
  *    workers (as many as PostgreSQL plans for the table under
  *    max_parallel_maintenance_workers) each participant scans a share of
  *    the table into a tuplesort of its own, and the leader merges them.
- * 3. loading tuples: the rows are written list after list, each list a
- *    chain of pages of its own, and the metapage, the directory (where
- *    each list starts and ends) and the centres.
+ * 3. loading tuples: the rows are written list after list, a page ending
+ *    one list's run and starting the next one's, and the metapage, the
+ *    directory (where each list's run is) and the centres.
  * Through the sort, the pages go through shared buffers without WAL and
  * the whole index is WAL-logged at the end, one record per page; from
  * memory, they are written past shared buffers, WAL-logged as they go
@@ -408,13 +408,14 @@ finish_page(Buffer buffer)
 static void
 write_meta_and_directory(IvfflatBuildState *state, ForkNumber fork)
 {
-	IvfflatListTupleData tuple = {InvalidBlockNumber, InvalidBlockNumber,
-		InvalidBlockNumber, InvalidBlockNumber};
+	IvfflatListTupleData tuple;
 	Size		centers_bytes = (Size) state->lists * state->vector_bytes;
 	uint32		center_pages = ivfflat_center_page_count(state->lists, state->vector_bytes);
 	Buffer		meta;
 	Buffer		buffer;
 	BlockNumber center_block;
+
+	ivfflat_set_list_run(&tuple, InvalidBlockNumber, InvalidBlockNumber);
 
 	/* filled last, when it knows where the centres start */
 	meta = append_page(state->index, fork, IVFFLAT_PAGE_META);
@@ -471,10 +472,7 @@ write_list_blocks(IvfflatBuildState *state, ForkNumber fork, const BlockNumber *
 		{
 			IvfflatListTuple tuple = (IvfflatListTuple) PageGetItem(page, PageGetItemId(page, offset));
 
-			tuple->first_block = first_blocks[list];
-			tuple->last_block = last_blocks[list];
-			tuple->chain_block = InvalidBlockNumber;
-			tuple->insert_block = last_blocks[list];
+			ivfflat_set_list_run(tuple, first_blocks[list], last_blocks[list]);
 			list++;
 		}
 		block = IvfflatPageGetOpaque(page)->next_block;

@@ -251,11 +251,12 @@ stored_row(IvfflatRowStore *store, int64 row)
 static Page *
 directory_pages(IvfflatBuildState *state, BulkWriter *bulk, int *count)
 {
-	IvfflatListTupleData tuple = {InvalidBlockNumber, InvalidBlockNumber,
-		InvalidBlockNumber, InvalidBlockNumber};
+	IvfflatListTupleData tuple;
 	int			capacity = 4;
 	Page	   *pages = palloc(sizeof(Page) * capacity);
 	Page		page = bulk_write_new_page(bulk);
+
+	ivfflat_set_list_run(&tuple, InvalidBlockNumber, InvalidBlockNumber);
 
 	*count = 1;
 	ivfflat_init_page(page, IVFFLAT_PAGE_DIRECTORY);
@@ -387,10 +388,7 @@ ivfflat_rows_write(IvfflatBuildState *state)
 		{
 			IvfflatListTuple tuple = (IvfflatListTuple) PageGetItem(listed, PageGetItemId(listed, offset));
 
-			tuple->first_block = first_blocks[list_number];
-			tuple->last_block = last_blocks[list_number];
-			tuple->chain_block = InvalidBlockNumber;
-			tuple->insert_block = last_blocks[list_number];
+			ivfflat_set_list_run(tuple, first_blocks[list_number], last_blocks[list_number]);
 			list_number++;
 		}
 		bulk_write_page(bulk, IVFFLAT_FIRST_DIRECTORY_BLKNO + d, listed);

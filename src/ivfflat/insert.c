@@ -97,7 +97,7 @@ add_to_list(Relation index, ItemPointer list_tid, const IvfflatEntryTupleData *e
 {
 	IvfflatListTupleData list = read_list_tuple(index, list_tid);
 	BlockNumber block = BlockNumberIsValid(list.insert_block) ? list.insert_block
-		: BlockNumberIsValid(list.first_block) ? list.first_block : list.chain_block;
+		: ivfflat_list_first_block(&list);
 
 	for (;;)
 	{
@@ -135,18 +135,15 @@ add_to_list(Relation index, ItemPointer list_tid, const IvfflatEntryTupleData *e
 			return;
 		}
 
-		/* full: the list's next page, or a new one at the end of its chain */
-		in_run = ivfflat_in_run(list.first_block, list.last_block, block);
-		if (in_run && block < list.last_block)
-			next = block + 1;
-		else if (in_run)
-		{
-			/* the chain as it is now: whoever starts it holds this page */
+		/*
+		 * full: the list's next page, or a new one at the end of its chain.
+		 * After its run's last page, the chain as it is now: whoever starts
+		 * it holds this page.
+		 */
+		in_run = ivfflat_in_run(&list, block);
+		if (block == list.last_block)
 			list = read_list_tuple(index, list_tid);
-			next = list.chain_block;
-		}
-		else
-			next = IvfflatPageGetOpaque(page)->next_block;
+		next = ivfflat_list_next_block(&list, block, page);
 		if (BlockNumberIsValid(next))
 		{
 			GenericXLogAbort(state);

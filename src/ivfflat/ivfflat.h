@@ -35,9 +35,10 @@
  *					vector (prepared: normalized for cosine), in the form the
  *					kernels read it.
  *
- * Centres and runs never change after the build, so a backend may keep
- * them (and the directory positions of the lists) in rd_amcache; chains
- * and insert pages do change and are always read from the directory page.
+ * Centres never change after the build, so a backend may keep them (and
+ * the directory positions of the lists) in rd_amcache; where a list's
+ * pages are (a chain may start at any time) and its insert page are always
+ * read from the directory page.
  *
  * Locks: scans and vacuum read or change one entry page at a time (buffer
  * share / exclusive lock); an insert locks the insert page, and when that
@@ -156,9 +157,46 @@ typedef IvfflatListTupleData *IvfflatListTuple;
 
 /* The list tuple at tid of the directory, on a locked page */
 static inline IvfflatListTuple
-ivfflat_list_tuple(Page page, ItemPointer tid)
+ivfflat_list_tuple(Page page, const ItemPointerData *tid)
 {
 	return (IvfflatListTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(tid)));
+}
+
+/* A list as a build leaves it: its run, no chain, inserts from its last page */
+static inline void
+ivfflat_set_list_run(IvfflatListTuple tuple, BlockNumber first_block, BlockNumber last_block)
+{
+	tuple->first_block = first_block;
+	tuple->last_block = last_block;
+	tuple->chain_block = InvalidBlockNumber;
+	tuple->insert_block = last_block;
+}
+
+/* The first page of the list: of its run, else of its chain (or invalid) */
+static inline BlockNumber
+ivfflat_list_first_block(const IvfflatListTupleData *list)
+{
+	return BlockNumberIsValid(list->first_block) ? list->first_block : list->chain_block;
+}
+
+/* Is block one of the list's run of pages? */
+static inline bool
+ivfflat_in_run(const IvfflatListTupleData *list, BlockNumber block)
+{
+	return BlockNumberIsValid(list->first_block) && block >= list->first_block &&
+		block <= list->last_block;
+}
+
+/*
+ * The page of the list after block (whose page is page): the run's pages in
+ * order, then the chain's, linked by next_block; invalid after the last.
+ */
+static inline BlockNumber
+ivfflat_list_next_block(const IvfflatListTupleData *list, BlockNumber block, Page page)
+{
+	if (!ivfflat_in_run(list, block))
+		return IvfflatPageGetOpaque(page)->next_block;
+	return block < list->last_block ? block + 1 : list->chain_block;
 }
 
 /* A row in a list */
@@ -168,6 +206,8 @@ typedef struct IvfflatEntryTupleData
 	uint16		list;			/* lists < 2^16 (IVFFLAT_MAX_LISTS) */
 	char		vector[FLEXIBLE_ARRAY_MEMBER] pg_attribute_aligned(4);
 } IvfflatEntryTupleData;
+
+StaticAssertDecl(IVFFLAT_MAX_LISTS <= PG_UINT16_MAX + 1, "an entry's list number takes 16 bits");
 
 typedef IvfflatEntryTupleData *IvfflatEntryTuple;
 
@@ -225,8 +265,6 @@ typedef struct IvfflatLists
 	uint32		count;
 	uint32		vector_bytes;
 	char	   *centers;		/* count * vector_bytes */
-	BlockNumber *first_blocks;	/* each list's run (the directory's list tuples) */
-	BlockNumber *last_blocks;
 	ItemPointerData *list_tids;	/* each list tuple's place in the directory */
 } IvfflatLists;
 
@@ -257,14 +295,6 @@ extern void ivfflat_fill_center_page(Page page, const char *centers, Size center
 extern void ivfflat_read_centers(Relation index, const IvfflatMetaPageData *meta, char *centers);
 extern IvfflatEntryTuple ivfflat_page_entry(Page page, OffsetNumber offset);
 extern Buffer ivfflat_new_entry_page(Relation index, GenericXLogState *state, Page *page);
-extern uint32 ivfflat_entries_per_page(uint32 vector_bytes);
-
-/* Is block one of the run of pages first_block .. last_block? */
-static inline bool
-ivfflat_in_run(BlockNumber first_block, BlockNumber last_block, BlockNumber block)
-{
-	return BlockNumberIsValid(first_block) && block >= first_block && block <= last_block;
-}
 
 typedef void (*IvfflatDirectoryVisitor) (void *arg, uint32 list, ItemPointer tid,
 										 IvfflatListTuple tuple);

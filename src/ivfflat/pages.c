@@ -91,14 +91,24 @@ ivfflat_center_page_count(uint32 lists, uint32 vector_bytes)
 	return (uint32) ((bytes + ivfflat_empty_page_space() - 1) / ivfflat_empty_page_space());
 }
 
+/* Where the number-th centre page's bytes start in the array, and how many */
+static Size
+center_page_slice(Size centers_bytes, uint32 number, Size *bytes)
+{
+	Size		start = (Size) number * ivfflat_empty_page_space();
+
+	Assert(start < centers_bytes);
+	*bytes = Min(ivfflat_empty_page_space(), centers_bytes - start);
+	return start;
+}
+
 /* Make page the number-th page of the centres (all centres_bytes of them) */
 void
 ivfflat_fill_center_page(Page page, const char *centers, Size centers_bytes, uint32 number)
 {
-	Size		start = (Size) number * ivfflat_empty_page_space();
-	Size		bytes = Min(ivfflat_empty_page_space(), centers_bytes - start);
+	Size		bytes;
+	Size		start = center_page_slice(centers_bytes, number, &bytes);
 
-	Assert(start < centers_bytes);
 	ivfflat_init_page(page, IVFFLAT_PAGE_CENTERS);
 	memcpy(PageGetContents(page), centers + start, bytes);
 	/* pd_lower past the bytes: a full-page image keeps them, drops the rest */
@@ -116,8 +126,8 @@ ivfflat_read_centers(Relation index, const IvfflatMetaPageData *meta, char *cent
 	{
 		Buffer		buffer = ReadBuffer(index, meta->center_block + number);
 		Page		page;
-		Size		start = (Size) number * ivfflat_empty_page_space();
-		Size		bytes = Min(ivfflat_empty_page_space(), centers_bytes - start);
+		Size		bytes;
+		Size		start = center_page_slice(centers_bytes, number, &bytes);
 
 		LockBuffer(buffer, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buffer);
@@ -131,15 +141,6 @@ ivfflat_read_centers(Relation index, const IvfflatMetaPageData *meta, char *cent
 		memcpy(centers + start, PageGetContents(page), bytes);
 		UnlockReleaseBuffer(buffer);
 	}
-}
-
-/* Entries that fit an empty entry page */
-uint32
-ivfflat_entries_per_page(uint32 vector_bytes)
-{
-	StaticAssertStmt(IVFFLAT_MAX_LISTS <= PG_UINT16_MAX + 1, "an entry's list number is 16 bits");
-	return (uint32) (ivfflat_empty_page_space() /
-					 ivfflat_item_space(IVFFLAT_ENTRY_TUPLE_SIZE(vector_bytes)));
 }
 
 /* The entry at offset of an entry page, or NULL where there is none */

@@ -45,10 +45,8 @@ typedef struct IvfflatScanOpaqueData
 	uint32		dimensions;
 	uint32		vector_bytes;
 
-	/* the lists to read, nearest first: their numbers, runs, directory places */
+	/* the lists to read, nearest first: their numbers, directory places */
 	uint32	   *list_numbers;
-	BlockNumber *list_firsts;
-	BlockNumber *list_lasts;
 	ItemPointerData *list_tids;
 	uint32		list_count;		/* ranked: max probes */
 	uint32		next_list;
@@ -158,15 +156,9 @@ start_query(IndexScanDesc scan)
 											  so->query_vector, so->list_count, ranked, NULL),
 						   "ranking the lists");
 	so->list_numbers = ranked;
-	so->list_firsts = palloc(sizeof(BlockNumber) * so->list_count);
-	so->list_lasts = palloc(sizeof(BlockNumber) * so->list_count);
 	so->list_tids = palloc(sizeof(ItemPointerData) * so->list_count);
 	for (uint32 i = 0; i < so->list_count; i++)
-	{
-		so->list_firsts[i] = lists->first_blocks[ranked[i]];
-		so->list_lasts[i] = lists->last_blocks[ranked[i]];
 		so->list_tids[i] = lists->list_tids[ranked[i]];
-	}
 	so->next_list = 0;
 	ivfflat_free_lists(lists, cached);
 	MemoryContextSwitchTo(old);
@@ -216,11 +208,11 @@ score_batch(IvfflatScanOpaque so, size_t count)
 }
 
 /*
- * Gather and score the entries of list on page block; returns the page's
- * next_block (which only a chain page's means anything)
+ * Gather and score the entries of list on page block (a page at either end
+ * of a run holds other lists' entries too); returns the list's next page
  */
 static BlockNumber
-read_page(IndexScanDesc scan, BlockNumber block, uint32 list)
+read_page(IndexScanDesc scan, const IvfflatListTupleData *place, uint32 list, BlockNumber block)
 {
 	IvfflatScanOpaque so = (IvfflatScanOpaque) scan->opaque;
 	Buffer		buffer = index_read_page(so->reader, block);
@@ -236,7 +228,6 @@ read_page(IndexScanDesc scan, BlockNumber block, uint32 list)
 	{
 		IvfflatEntryTuple entry = ivfflat_page_entry(page, offset);
 
-		/* a page at either end of a run holds other lists' entries too */
 		if (entry == NULL || entry->list != list)
 			continue;
 		so->vectors[count] = entry->vector;
@@ -248,33 +239,28 @@ read_page(IndexScanDesc scan, BlockNumber block, uint32 list)
 		}
 	}
 	score_batch(so, count);
-	next = IvfflatPageGetOpaque(page)->next_block;
+	next = ivfflat_list_next_block(place, block, page);
 	UnlockReleaseBuffer(buffer);
 	return next;
 }
 
-/* Read every entry of the i-th list to read: its run, then its chain */
+/*
+ * Read every entry of the i-th list to read: where its pages are comes
+ * from the directory now (a chain may have started since the scan began)
+ */
 static void
 read_list(IndexScanDesc scan, uint32 i)
 {
 	IvfflatScanOpaque so = (IvfflatScanOpaque) scan->opaque;
-	uint32		list = so->list_numbers[i];
+	Buffer		directory = index_read_page(so->reader, ItemPointerGetBlockNumber(&so->list_tids[i]));
+	IvfflatListTupleData place;
 	BlockNumber block;
-	Buffer		directory;
-	Page		page;
 
-	if (BlockNumberIsValid(so->list_firsts[i]))
-		for (block = so->list_firsts[i]; block <= so->list_lasts[i]; block++)
-			read_page(scan, block, list);
-
-	/* the chain may have started since the lists were read */
-	directory = index_read_page(so->reader, ItemPointerGetBlockNumber(&so->list_tids[i]));
 	LockBuffer(directory, BUFFER_LOCK_SHARE);
-	page = BufferGetPage(directory);
-	block = ivfflat_list_tuple(page, &so->list_tids[i])->chain_block;
+	place = *ivfflat_list_tuple(BufferGetPage(directory), &so->list_tids[i]);
 	UnlockReleaseBuffer(directory);
-	while (BlockNumberIsValid(block))
-		block = read_page(scan, block, list);
+	for (block = ivfflat_list_first_block(&place); BlockNumberIsValid(block);)
+		block = read_page(scan, &place, so->list_numbers[i], block);
 }
 
 /* Read the next probes lists; false when none are left */

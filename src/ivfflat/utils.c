@@ -87,8 +87,6 @@ copy_list(void *arg, uint32 list, ItemPointer tid, IvfflatListTuple tuple)
 {
 	IvfflatLists *lists = arg;
 
-	lists->first_blocks[list] = tuple->first_block;
-	lists->last_blocks[list] = tuple->last_block;
 	lists->list_tids[list] = *tid;
 }
 
@@ -107,16 +105,12 @@ read_lists(Relation index, MemoryContext context)
 	ivfflat_read_meta(index, &meta);
 	centers_bytes = MAXALIGN((Size) meta.lists * meta.vector_bytes);
 	total = MAXALIGN(sizeof(IvfflatLists)) + centers_bytes +
-		2 * MAXALIGN(sizeof(BlockNumber) * meta.lists) + sizeof(ItemPointerData) * meta.lists;
+		sizeof(ItemPointerData) * meta.lists;
 	chunk = MemoryContextAllocExtended(context, total, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	lists = (IvfflatLists *) chunk;
 	chunk += MAXALIGN(sizeof(IvfflatLists));
 	lists->centers = chunk;
 	chunk += centers_bytes;
-	lists->first_blocks = (BlockNumber *) chunk;
-	chunk += MAXALIGN(sizeof(BlockNumber) * meta.lists);
-	lists->last_blocks = (BlockNumber *) chunk;
-	chunk += MAXALIGN(sizeof(BlockNumber) * meta.lists);
 	lists->list_tids = (ItemPointerData *) chunk;
 	lists->relfilenode = index->rd_node.relNode;
 	lists->dimensions = meta.dimensions;

@@ -81,7 +81,7 @@ move_insert_block(Relation index, const ListRef *ref, BlockNumber block)
 	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(index);
 	page = GenericXLogRegisterBuffer(state, buffer, 0);
-	tuple = ivfflat_list_tuple(page, (ItemPointer) &ref->tid);
+	tuple = ivfflat_list_tuple(page, &ref->tid);
 	tuple->insert_block = block;
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buffer);
@@ -107,7 +107,7 @@ ivfflat_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	for (uint32 list = 0; list < list_count; list++)
 	{
 		const IvfflatListTupleData *place = &refs[list].place;
-		BlockNumber block = BlockNumberIsValid(place->first_block) ? place->first_block : place->chain_block;
+		BlockNumber block = ivfflat_list_first_block(place);
 		BlockNumber first_with_room = InvalidBlockNumber;
 		bool		insert_block_seen = false;
 
@@ -126,11 +126,7 @@ ivfflat_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 				first_with_room = block;
 			if (block == place->insert_block)
 				insert_block_seen = true;
-			/* the run's pages in order, then the chain's */
-			if (ivfflat_in_run(place->first_block, place->last_block, block))
-				block = block < place->last_block ? block + 1 : place->chain_block;
-			else
-				block = IvfflatPageGetOpaque(page)->next_block;
+			block = ivfflat_list_next_block(place, block, page);
 			UnlockReleaseBuffer(buffer);
 		}
 
